@@ -1,0 +1,14 @@
+export type { RgbImage, Box, Point, Detection, Face, QualityReport } from './types.ts';
+export { VisionError, type VisionErrorCode } from './errors.ts';
+export type { VisionLogger } from './logger.ts';
+export { decodeImage, fromRawRgb, encodeJpeg, type DecodeOptions } from './image-input.ts';
+export type { FaceDetector } from './face-detector.ts';
+export { UltraFaceDetector, nonMaxSuppression, iou } from './ultraface-detector.ts';
+export { MediaPipeDetector } from './mediapipe-detector.ts';
+export { Landmarker, toFivePoints, landmarkCrop } from './landmarker.ts';
+export { FaceAligner, ARCFACE_TEMPLATE, similarityTransform, warpAffine } from './face-aligner.ts';
+export { FaceEmbedder, EMBEDDING_DIM, l2normalize, cosine } from './face-embedder.ts';
+export { assessQuality, laplacianVariance, yawFromLandmarks, type QualityThresholds } from './quality.ts';
+export { resolveProviders, providerUnavailableReason, openSession, type SessionOptions } from './onnx-session.ts';
+export { FaceAnalyzer, type VisionConfig, type AnalyzeOptions } from './face-analyzer.ts';
+export { recommendThreshold, pairScores, type ThresholdReport } from './calibration.ts';
