@@ -58,6 +58,28 @@ export const configSchema = z.strictObject({
       topK: positiveInt.max(1000),
     })
     .refine((r) => r.unknown <= r.match, { message: 'unknown must not exceed match', path: ['unknown'] }),
+  ingest: z.strictObject({
+    metricsPort: z.number().int().min(0).max(65535),
+    analysisWidth: positiveInt.max(3840),
+    stallTimeoutMs: positiveInt,
+    statusIntervalMs: positiveInt,
+    liveViewFps: z.number().positive().max(30),
+    leaseTtlMs: positiveInt,
+    queueCapacity: positiveInt.max(100),
+  }),
+  tracking: z.strictObject({
+    iouThreshold: unit,
+    confirmHits: positiveInt,
+    closeAfterMs: positiveInt,
+    maxAttemptsPerTrack: positiveInt,
+    reembedIntervalMs: z.number().int().min(0),
+  }),
+  embedding: z.strictObject({
+    maxBatch: positiveInt.max(256),
+    maxWaitMs: z.number().min(0),
+    maxPending: positiveInt,
+  }),
+  alerts: z.strictObject({ cooldownMs: z.number().int().min(0) }),
   cameras: z.record(cameraIdSchema, cameraSchema),
   retention: z.strictObject({
     recordingsHours: z.number().positive(),
