@@ -1,0 +1,137 @@
+// argus:sightings: one entry per track (known or unknown face) with its best embedding, so "has this face
+// been here before?" is a search. The entry id is the sighting id; its time is when the track ended and
+// the entry was written. Trimmed by age (XTRIM MINID) according to retention.
+import { sightingSchema, type NewSighting, type Sighting } from '@argus/protocol';
+import { assertEmbedding, decodeEmbedding, encodeEmbedding } from './embedding-codec.ts';
+import { keys } from './keys.ts';
+import { binaryView, type BinaryRedisClient, type RedisClient } from './redis-client.ts';
+import { StoreError } from './store-error.ts';
+import {
+  assertStreamId,
+  compactFields,
+  fieldNumber,
+  fieldString,
+  optionalFieldNumber,
+  optionalFieldString,
+  readEntriesAfter,
+  readEntriesRange,
+  streamIdFromMs,
+  tailStream,
+  type StreamEntry,
+  type TailOptions,
+} from './streams.ts';
+
+export interface SightingRange {
+  /** Entries written at or after this time (ms since epoch). Default: the oldest kept. */
+  from?: number;
+  /** Entries written at or before this time (ms since epoch). Default: now. */
+  to?: number;
+  /** Default 1000, at most 10000; page on with readAfter(last id). */
+  count?: number;
+}
+
+export interface TrimResult {
+  removed: number;
+  /** Thumbnails of the removed sightings, for the caller to delete from the ImageStore. */
+  thumbPaths: string[];
+}
+
+export function encodeSighting(sighting: NewSighting): Record<string, string | Buffer> {
+  const parsed = sightingSchema.omit({ id: true }).safeParse(sighting);
+  if (!parsed.success) throw new StoreError('INVALID_INPUT', `sighting: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const s = parsed.data;
+  return compactFields({
+    camera: s.camera,
+    track: s.trackId,
+    start: s.start,
+    end: s.end,
+    person: s.personId,
+    personName: s.personName,
+    score: s.score,
+    quality: s.quality,
+    thumb: s.thumbPath,
+    embedding: encodeEmbedding(assertEmbedding(sighting.embedding, 'sighting embedding')),
+  });
+}
+
+export function decodeSighting(entry: StreamEntry): Sighting {
+  const { id, fields } = entry;
+  const embedding = fields.embedding;
+  if (!embedding) throw new StoreError('CORRUPT_ENTRY', `sighting ${id} has no embedding`);
+  const personId = optionalFieldString(fields, 'person');
+  const personName = optionalFieldString(fields, 'personName');
+  const score = optionalFieldNumber(fields, 'score', id);
+  const thumbPath = optionalFieldString(fields, 'thumb');
+  return {
+    id,
+    camera: fieldString(fields, 'camera', id),
+    trackId: fieldString(fields, 'track', id),
+    start: fieldNumber(fields, 'start', id),
+    end: fieldNumber(fields, 'end', id),
+    ...(personId !== undefined ? { personId } : {}),
+    ...(personName !== undefined ? { personName } : {}),
+    ...(score !== undefined ? { score } : {}),
+    quality: fieldNumber(fields, 'quality', id),
+    ...(thumbPath !== undefined ? { thumbPath } : {}),
+    embedding: decodeEmbedding(embedding, `embedding of sighting ${id}`),
+  };
+}
+
+const TRIM_PAGE = 1000;
+
+export class SightingRepository {
+  private readonly bin: BinaryRedisClient;
+
+  constructor(private readonly client: RedisClient) {
+    this.bin = binaryView(client);
+  }
+
+  /** Appends the sighting; returns its id. */
+  async publish(sighting: NewSighting): Promise<string> {
+    return String(await this.client.xAdd(keys.sightings, '*', encodeSighting(sighting)));
+  }
+
+  async get(id: string): Promise<Sighting | null> {
+    assertStreamId(id, 'sighting id');
+    const [entry] = await readEntriesRange(this.bin, keys.sightings, id, id, 1);
+    return entry ? decodeSighting(entry) : null;
+  }
+
+  /** Sightings written within [from, to], oldest first. */
+  async readRange(range: SightingRange = {}): Promise<Sighting[]> {
+    const count = Math.min(Math.max(1, Math.floor(range.count ?? 1000)), 10_000);
+    const start = range.from !== undefined ? streamIdFromMs(range.from) : '-';
+    const end = range.to !== undefined ? `${Math.max(0, Math.floor(range.to))}-18446744073709551615` : '+';
+    return (await readEntriesRange(this.bin, keys.sightings, start, end, count)).map(decodeSighting);
+  }
+
+  /** Up to `count` sightings strictly after `afterId` ("0" for the oldest kept), oldest first. */
+  async readAfter(afterId: string, count = 1000): Promise<Sighting[]> {
+    return (await readEntriesAfter(this.bin, keys.sightings, afterId, count)).map(decodeSighting);
+  }
+
+  /** Every sighting after `afterId` ("$": only new ones), in order, until `options.signal` aborts. */
+  tail(afterId: string, onSighting: (sighting: Sighting) => void | Promise<void>, options: TailOptions): Promise<void> {
+    return tailStream(this.client, keys.sightings, afterId, (entry) => onSighting(decodeSighting(entry)), options);
+  }
+
+  /** Removes sightings written more than `ageMs` before `now`; returns their thumbnails for deletion. */
+  async trimOlderThan(ageMs: number, now = Date.now()): Promise<TrimResult> {
+    if (!(ageMs >= 0)) throw new StoreError('INVALID_INPUT', `trim age must be >= 0 ms, got ${ageMs}`);
+    const minId = streamIdFromMs(now - ageMs);
+    const thumbPaths: string[] = [];
+    // Collect the thumbnails first (only the "thumb" field is kept in memory), then trim in one command.
+    let cursor = '-';
+    for (;;) {
+      const page = await this.client.xRange(keys.sightings, cursor, `(${minId}`, { COUNT: TRIM_PAGE });
+      for (const entry of page) {
+        const thumb = (entry.message as Record<string, string | undefined>).thumb;
+        if (thumb) thumbPaths.push(thumb);
+      }
+      if (page.length < TRIM_PAGE) break;
+      cursor = `(${String(page[page.length - 1]!.id)}`;
+    }
+    const removed = await this.client.xTrim(keys.sightings, 'MINID', minId);
+    return { removed: Number(removed), thumbPaths };
+  }
+}
