@@ -3,4 +3,3 @@ export { CameraWorker, type CameraWorkerDeps } from './camera-worker.ts';
 export { IngestMetrics } from './metrics.ts';
 export { WatchlistDirectory } from './person-directory.ts';
 export { analyzerPort, embedderPort } from './vision.adapter.ts';
-export { createLogger } from './logger.ts';

@@ -1,13 +1,13 @@
 // `npm start` runs this for the ingest app: camera workers until SIGTERM/SIGINT.
-import { ConfigError, loadConfig } from '@argus/config';
+import { loadConfig } from '@argus/config';
+import { createLogger, runMain, stopOnSignals } from '@argus/runtime';
 import { connectRedis } from '@argus/store';
 import { FaceAnalyzer } from '@argus/vision';
-import { createLogger } from './logger.ts';
 import { IngestService } from './ingest.service.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.log.level, 'ingest');
+  const log = createLogger('ingest', config.log.level);
   if (!config.redis.url) {
     log.fatal('no Redis configured: set REDIS_URL (npm start does this and runs a local Redis for you)');
     process.exitCode = 2;
@@ -21,28 +21,15 @@ async function main(): Promise<void> {
     log.info(`metrics on http://127.0.0.1:${port}/metrics`);
   }
   await service.start();
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal}: stopping cameras`);
-    const force = setTimeout(() => {
-      log.error('shutdown took longer than 15 s; exiting');
-      process.exit(1);
-    }, 15_000);
-    force.unref();
-    await service.stop();
-    await analyzer.dispose();
-    await redis.quit().catch(() => undefined);
-    log.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  stopOnSignals({
+    log,
+    graceMs: 15_000,
+    stop: async () => {
+      await service.stop();
+      await analyzer.dispose();
+      await redis.quit().catch(() => undefined);
+    },
+  });
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) console.error(`ingest: ${err.message}`);
-  else console.error(`ingest: ${(err as Error).stack ?? String(err)}`);
-  process.exit(1);
-});
+runMain('ingest', main);

@@ -1,18 +1,9 @@
 // How the pipeline talks to the outside: a frame in, and four small ports for vision, embedding, the
 // gallery and person names. Real implementations live in @argus/vision, @argus/gallery and ingest.
+import type { Frame } from '@argus/protocol';
 import type { Face, RgbImage } from '@argus/vision';
 
-/** One decoded camera frame: packed RGB24, row-major (ffmpeg rgb24). */
-export interface Frame {
-  camera: string;
-  /** Increasing per camera; identifies the frame a thumbnail was cut from. */
-  seq: number;
-  /** ms since epoch when the frame was captured. Every pipeline timing rule runs on this clock. */
-  ts: number;
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+export type { Frame };
 
 /** Detection + landmarks + alignment + quality, without the embedding (that is batched across cameras). */
 export interface FaceAnalyzerPort {

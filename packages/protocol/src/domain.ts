@@ -6,6 +6,21 @@ import { z } from 'zod';
 export const boxSchema = z.tuple([z.number(), z.number(), z.number().nonnegative(), z.number().nonnegative()]);
 export type BoxTuple = z.infer<typeof boxSchema>;
 
+/**
+ * One decoded camera frame: packed rgb24, row-major, width * height * 3 bytes (an RgbImage of
+ * @argus/vision). Produced by video's CameraSource, consumed by the pipeline.
+ */
+export interface Frame {
+  camera: string;
+  /** Increases per camera, from 0, across reconnects; identifies the frame a thumbnail was cut from. */
+  seq: number;
+  /** Wall-clock ms when the frame was complete in this process; every pipeline timing rule runs on it. */
+  ts: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
 export const CAMERA_STATES = ['connecting', 'live', 'reconnecting', 'stopped'] as const;
 export type CameraState = (typeof CAMERA_STATES)[number];
 

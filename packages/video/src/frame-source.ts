@@ -1,19 +1,10 @@
 // What the pipeline consumes: whole RGB frames and a status, from a camera or from a fake in tests.
-import type { CameraStatus } from '@argus/protocol';
+import type { CameraStatus, Frame } from '@argus/protocol';
 import type { Observable } from 'rxjs';
 import type { CameraErrorCode } from './video-error.ts';
 
-/** One decoded frame: packed rgb24, row-major, width * height * 3 bytes (an RgbImage of @argus/vision). */
-export interface Frame {
-  camera: string;
-  /** Counts the frames this source emitted, from 0, across reconnects. */
-  seq: number;
-  /** Wall-clock ms when the frame was complete in this process. */
-  ts: number;
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+export type { Frame };
+
 
 export interface SourceStatus extends CameraStatus {
   /** Why the last connection failed; absent while live. */

@@ -1,0 +1,1 @@
+export { createLogger, stopOnSignals, runMain, type ShutdownOptions } from './process-lifecycle.ts';
