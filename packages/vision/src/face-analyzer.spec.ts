@@ -145,3 +145,21 @@ describe('batched embedding', () => {
     expect(maxDiff).toBeLessThan(1e-4);
   });
 });
+
+describe('concurrent use', () => {
+  it('gives every overlapping call the same faces and embeddings as calls one at a time', async () => {
+    const analyzer = await sharedAnalyzer();
+    const files = ['groups/bbt3.jpg', 'groups/bbt4.jpg', 'groups/bbt5.jpg', 'faces/bbt/amy/1.png', 'faces/bbt/raj/2.png', 'groups/bbt1.jpg'];
+    const buffers = files.map(readFixture);
+    const sequential: Face[][] = [];
+    for (const b of buffers) sequential.push((await analyzer.analyzeEncoded(b, { embed: true })).faces);
+    const overlapping = await Promise.all(buffers.map((b) => analyzer.analyzeEncoded(b, { embed: true })));
+    overlapping.forEach(({ faces }, i) => {
+      expect(faces.length, files[i]).toBe(sequential[i]!.length);
+      faces.forEach((f, j) => {
+        expect(f.box, files[i]).toEqual(sequential[i]![j]!.box);
+        expect(cosine(f.embedding!, sequential[i]![j]!.embedding!), files[i]).toBeGreaterThan(0.9999);
+      });
+    });
+  });
+});

@@ -40,15 +40,12 @@ export function nonMaxSuppression(detections: Detection[], iouThreshold: number)
 
 export class UltraFaceDetector implements FaceDetector {
   readonly name = 'ultraface';
-  private readonly input: Float32Array;
 
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly provider: string,
     private readonly opts: Required<Omit<UltraFaceOptions, 'log' | 'session' | 'modelPath'>>,
-  ) {
-    this.input = new Float32Array(3 * opts.inputWidth * opts.inputHeight);
-  }
+  ) {}
 
   static async create(options: UltraFaceOptions): Promise<UltraFaceDetector> {
     const inputWidth = options.inputWidth ?? 320;
@@ -72,8 +69,11 @@ export class UltraFaceDetector implements FaceDetector {
 
   async detect(image: RgbImage): Promise<Detection[]> {
     const { inputWidth: w, inputHeight: h, scoreThreshold, nmsIou, minFacePx } = this.opts;
-    writeChwTensor(image, w, h, this.input);
-    const out = await this.session.run({ input: new ort.Tensor('float32', this.input, [1, 3, h, w]) });
+    // A fresh input per call: calls overlap (cameras, api requests) while a run is awaited, and a shared
+    // buffer would be overwritten under a running inference.
+    const input = new Float32Array(3 * w * h);
+    writeChwTensor(image, w, h, input);
+    const out = await this.session.run({ input: new ort.Tensor('float32', input, [1, 3, h, w]) });
     const scores = out['scores']!.data as Float32Array;
     const boxes = out['boxes']!.data as Float32Array;
     const n = scores.length / 2;
