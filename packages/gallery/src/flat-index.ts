@@ -66,11 +66,6 @@ export class FlatIndex {
     return this.#rows.subarray(label * this.dim, (label + 1) * this.dim);
   }
 
-  /** A view (no copy) of rows 0..labelEnd-1, e.g. to write them to a file. */
-  rowsUpTo(labelEnd: number): Float32Array {
-    return this.#rows.subarray(0, labelEnd * this.dim);
-  }
-
   /**
    * The k live rows with the highest inner product with `query`, best first.
    * `labelEnd` bounds the scan to labels ever used, so an index with spare capacity costs nothing extra.

@@ -94,8 +94,9 @@ describe('Gallery snapshots', () => {
     gallery.add('extra', 'p-extra', randomUnit(rand, DIM));
     await gallery.saveSnapshot(dir, '2-0');
     const files = (await readdir(dir)).sort();
-    expect(files).toHaveLength(3);
-    expect(files).toContain('gallery.json');
+    expect(files).toHaveLength(2);
+    expect(files[0]).toBe('gallery.json');
+    expect(files[1]).toMatch(/^index-.*\.hnsw$/);
     const loaded = await Gallery.loadSnapshot(dir);
     expect(loaded!.lastLogId).toBe('2-0');
     expect(loaded!.gallery.has('extra')).toBe(true);
@@ -119,7 +120,7 @@ describe('Gallery snapshots', () => {
     const { gallery } = buildGallery();
     await Promise.all([gallery.saveSnapshot(dir, '1-0'), gallery.saveSnapshot(dir, '2-0'), gallery.saveSnapshot(dir, '3-0')]);
     expect((await Gallery.loadSnapshot(dir))!.lastLogId).toBe('3-0');
-    expect(await readdir(dir)).toHaveLength(3);
+    expect(await readdir(dir)).toHaveLength(2);
   });
 
   describe('corruption', () => {
@@ -141,12 +142,19 @@ describe('Gallery snapshots', () => {
       await expectCorrupt(/index-.*\.hnsw is 1000 bytes/);
     });
 
-    it('detects a flipped byte in the vectors file', async () => {
-      const vectors = await snapshotFile('vectors-');
-      const bytes = await readFile(vectors);
+    it('detects a flipped byte in the index file', async () => {
+      const index = await snapshotFile('index-');
+      const bytes = await readFile(index);
       bytes[12345] = bytes[12345]! ^ 0xff;
-      await writeFile(vectors, bytes);
-      await expectCorrupt(/vectors-.*\.f32 fails its sha256 check/);
+      await writeFile(index, bytes);
+      await expectCorrupt(/index-.*\.hnsw fails its sha256 check/);
+    });
+
+    it('detects an index whose layout does not match the sidecar options', async () => {
+      const sidecar = JSON.parse(await readFile(join(dir, 'gallery.json'), 'utf8')) as { options: { m: number } };
+      sidecar.options.m = 16;
+      await writeFile(join(dir, 'gallery.json'), JSON.stringify(sidecar));
+      await expectCorrupt(/unexpected hnswlib layout/);
     });
 
     it('detects a missing index file', async () => {

@@ -1,7 +1,7 @@
-// Gallery snapshot files: the hnswlib index, the raw vectors and a JSON sidecar that names both with their
-// sha256. The sidecar is written last by rename, so it is the commit: a crash mid-save leaves the old snapshot whole.
+// Gallery snapshot files: the hnswlib index and a JSON sidecar that names it with its size and sha256. The sidecar
+// is written last by rename, so it is the commit: a crash mid-save leaves the old snapshot whole.
 import { createHash } from 'node:crypto';
-import { createReadStream, writeFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GalleryOptions } from './gallery.ts';
@@ -24,17 +24,15 @@ export interface SnapshotState {
   freeLabels: number[];
 }
 
-/** Taken synchronously, in one go, so the labels, the index and the vectors describe the same moment. */
+/** Taken synchronously, in one go, so the labels and the index describe the same moment. */
 export interface SnapshotCapture {
   state: SnapshotState;
   writeIndexSync(path: string): void;
-  /** Rows 0..labelEnd-1 of the flat matrix (a view). */
-  vectors: Float32Array;
 }
 
 export interface SnapshotContents<Index> extends SnapshotState {
   index: Index;
-  /** capacity * dim floats; rows 0..labelEnd-1 hold the saved vectors (zeros for free labels). */
+  /** capacity * dim floats, row = label: the vectors of live faces (zeros for free labels), read from the index file. */
   vectors: Float32Array;
 }
 
@@ -49,10 +47,20 @@ interface Sidecar extends SnapshotState {
   version: number;
   createdAt: string;
   index: FileRef;
-  vectors: FileRef;
 }
 
 let sequence = 0;
+
+/**
+ * hnswlib's saveIndex layout (hnswlib 0.8 inside hnswlib-node 3.0): a 96-byte header of little-endian fields, then
+ * one record per element, [level-0 links (4 + maxM0 * 4 bytes)][vector (dim * 4)][label (8)], then upper-level links.
+ * Reading the vectors back from it spares the snapshot a second copy of them.
+ */
+const HEADER_BYTES = 96;
+
+function recordBytes(dim: number, maxM0: number): number {
+  return 4 + maxM0 * 4 + dim * 4 + 8;
+}
 
 export function snapshotCorrupt(dir: string, reason: string, cause?: unknown): GalleryError {
   return new GalleryError(
@@ -66,37 +74,24 @@ export async function writeSnapshot(dir: string, capture: () => SnapshotCapture)
   await mkdir(dir, { recursive: true });
   const stamp = `${Date.now()}-${process.pid}-${sequence++}`;
   const indexFile = `index-${stamp}.hnsw`;
-  const vectorsFile = `vectors-${stamp}.f32`;
   const indexTmp = join(dir, `${indexFile}.tmp`);
-  const vectorsTmp = join(dir, `${vectorsFile}.tmp`);
   const sidecarTmp = join(dir, `${SIDECAR_FILE}.${stamp}.tmp`);
   try {
     // Synchronous on purpose: between reading the labels and writing the index nothing may mutate the gallery.
-    const { state, writeIndexSync, vectors } = capture();
+    const { state, writeIndexSync } = capture();
     writeIndexSync(indexTmp);
-    writeFileSync(vectorsTmp, new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
 
     const index = await digestFile(indexTmp);
     const { dim, m } = state.options;
     // hnswlib's writer does not report I/O errors: a short file is the only sign of a full disk.
-    const minIndexBytes = state.labelEnd * (dim * 4 + (2 * m + 1) * 4 + 8 + 4);
+    const minIndexBytes = HEADER_BYTES + state.labelEnd * (recordBytes(dim, 2 * m) + 4);
     if (index.bytes < minIndexBytes) {
       throw new GalleryError('GALLERY_SNAPSHOT_WRITE_FAILED', `gallery snapshot: index file ${indexTmp} is ${index.bytes} bytes, expected at least ${minIndexBytes}; is the disk full?`);
     }
-    const vectorsDigest = await digestFile(vectorsTmp);
     await fsyncPath(indexTmp);
-    await fsyncPath(vectorsTmp);
     await rename(indexTmp, join(dir, indexFile));
-    await rename(vectorsTmp, join(dir, vectorsFile));
 
-    const sidecar: Sidecar = {
-      format: FORMAT,
-      version: VERSION,
-      createdAt: new Date().toISOString(),
-      ...state,
-      index: { file: indexFile, ...index },
-      vectors: { file: vectorsFile, ...vectorsDigest },
-    };
+    const sidecar: Sidecar = { format: FORMAT, version: VERSION, createdAt: new Date().toISOString(), ...state, index: { file: indexFile, ...index } };
     const handle = await open(sidecarTmp, 'w');
     try {
       await handle.writeFile(JSON.stringify(sidecar));
@@ -107,11 +102,11 @@ export async function writeSnapshot(dir: string, capture: () => SnapshotCapture)
     await rename(sidecarTmp, join(dir, SIDECAR_FILE));
     await fsyncPath(dir);
   } catch (err) {
-    await Promise.all([indexTmp, vectorsTmp, sidecarTmp].map((p) => rm(p, { force: true })));
+    await Promise.all([indexTmp, sidecarTmp].map((p) => rm(p, { force: true })));
     if (err instanceof GalleryError) throw err;
     throw new GalleryError('GALLERY_SNAPSHOT_WRITE_FAILED', `gallery snapshot: could not write to ${dir} (${(err as Error).message}); check the directory is writable and has space`, { cause: err });
   }
-  await removeStaleFiles(dir, new Set([indexFile, vectorsFile, SIDECAR_FILE]));
+  await removeStaleFiles(dir, new Set([indexFile, SIDECAR_FILE]));
 }
 
 /** null when `dir` holds no snapshot; throws GALLERY_SNAPSHOT_CORRUPT when it holds a damaged one. */
@@ -141,22 +136,21 @@ export async function readSnapshot<Index>(
   });
   checkDigest(dir, sidecar.index, indexDigest);
 
-  // Allocated at full capacity so the flat index adopts it without a second copy.
-  const vectors = new Float32Array(sidecar.capacity * dim);
-  const used = new Uint8Array(vectors.buffer, 0, sidecar.labelEnd * dim * 4);
-  const vectorsDigest = await readInto(join(dir, sidecar.vectors.file), used).catch((err: unknown) => {
-    throw snapshotCorrupt(dir, `vectors file ${sidecar.vectors.file} is unreadable: ${(err as Error).message}`, err);
-  });
-  checkDigest(dir, sidecar.vectors, vectorsDigest);
+  // Read with the bytes proven to be the ones written; the JS parser checks the layout before native code parses them.
+  let vectors: Float32Array;
+  try {
+    vectors = await readIndexVectors(indexPath, sidecar);
+  } catch (err) {
+    throw snapshotCorrupt(dir, `${sidecar.index.file}: ${(err as Error).message}`, err);
+  }
 
-  // Only now, with the bytes proven to be the ones written, does native code parse them.
   let index: Index;
   try {
     index = await openIndex(indexPath, dim);
   } catch (err) {
     throw snapshotCorrupt(dir, `hnswlib cannot read ${sidecar.index.file}: ${(err as Error).message}`, err);
   }
-  const { format: _f, version: _v, createdAt: _c, index: _i, vectors: _vf, ...state } = sidecar;
+  const { format: _f, version: _v, createdAt: _c, index: _i, ...state } = sidecar;
   return { ...state, index, vectors };
 }
 
@@ -190,14 +184,10 @@ function checkSidecar(dir: string, raw: unknown): Sidecar {
   }
   const freeLabels = raw['freeLabels'];
   if (!Array.isArray(freeLabels) || !(freeLabels as unknown[]).every(isLabel)) throw bad('freeLabels is not a list of labels');
-  for (const key of ['index', 'vectors']) {
-    const ref = raw[key];
-    if (!isRecord(ref) || typeof ref['file'] !== 'string' || !/^[\w.-]+$/.test(ref['file']) || !isCount(ref['bytes']) || typeof ref['sha256'] !== 'string') {
-      throw bad(`${key} file reference is malformed`);
-    }
+  const ref = raw['index'];
+  if (!isRecord(ref) || typeof ref['file'] !== 'string' || !/^[\w.-]+$/.test(ref['file']) || !isCount(ref['bytes']) || typeof ref['sha256'] !== 'string') {
+    throw bad('index file reference is malformed');
   }
-  const vectorBytes = labelEnd * (options['dim'] as number) * 4;
-  if ((raw['vectors'] as Record<string, unknown>)['bytes'] !== vectorBytes) throw bad(`vectors file should hold ${vectorBytes} bytes for ${labelEnd} labels`);
   return raw as unknown as Sidecar;
 }
 
@@ -219,22 +209,44 @@ async function digestFile(path: string): Promise<{ bytes: number; sha256: string
   return { bytes, sha256: hash.digest('hex') };
 }
 
-/** Reads a whole file into `target` (which must be exactly its size) and hashes it on the way. */
-async function readInto(path: string, target: Uint8Array): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash('sha256');
+/** The vectors of the sidecar's live faces, as a capacity * dim matrix (row = label). Throws on any layout surprise. */
+async function readIndexVectors(path: string, sidecar: Sidecar): Promise<Float32Array> {
+  const { dim, m } = sidecar.options;
   const handle = await open(path, 'r');
   try {
-    const { size } = await handle.stat();
-    if (size !== target.byteLength) return { bytes: size, sha256: '' };
-    let offset = 0;
-    while (offset < size) {
-      const length = Math.min(16 << 20, size - offset);
-      const { bytesRead } = await handle.read(target, offset, length, offset);
-      if (bytesRead === 0) break;
-      hash.update(target.subarray(offset, offset + bytesRead));
-      offset += bytesRead;
+    const header = new Uint8Array(HEADER_BYTES);
+    await handle.read(header, 0, HEADER_BYTES, 0);
+    const view = new DataView(header.buffer);
+    const u64 = (offset: number): number => Number(view.getBigUint64(offset, true));
+    const count = u64(16);
+    const recordSize = u64(24);
+    const labelOffset = u64(32);
+    const dataOffset = u64(40);
+    const maxM0 = u64(64);
+    if (u64(0) !== 0 || maxM0 !== 2 * m || dataOffset !== 4 + maxM0 * 4 || labelOffset !== dataOffset + dim * 4 || recordSize !== recordBytes(dim, maxM0)) {
+      throw new Error(`unexpected hnswlib layout (record ${recordSize} bytes, data at ${dataOffset}, label at ${labelOffset}, maxM0 ${maxM0}) for dim ${dim}, M ${m}`);
     }
-    return { bytes: offset, sha256: hash.digest('hex') };
+    if (count !== sidecar.labelEnd) throw new Error(`holds ${count} elements, sidecar says ${sidecar.labelEnd}`);
+
+    const live = new Uint8Array(sidecar.labelEnd);
+    for (const [label] of sidecar.faces) live[label] = 1;
+    const rows = new Float32Array(sidecar.capacity * dim);
+    const perChunk = Math.max(1, Math.floor((8 << 20) / recordSize));
+    const chunk = new Uint8Array(perChunk * recordSize);
+    const chunkView = new DataView(chunk.buffer);
+    for (let first = 0; first < count; first += perChunk) {
+      const n = Math.min(perChunk, count - first);
+      const { bytesRead } = await handle.read(chunk, 0, n * recordSize, HEADER_BYTES + first * recordSize);
+      if (bytesRead !== n * recordSize) throw new Error('ends inside its element records');
+      for (let j = 0; j < n; j++) {
+        const base = j * recordSize;
+        const label = Number(chunkView.getBigUint64(base + labelOffset, true));
+        if (label >= sidecar.labelEnd) throw new Error(`element ${first + j} has label ${label}, beyond the ${sidecar.labelEnd} labels in use`);
+        // recordSize and dataOffset are multiples of 4, so the vector is aligned for a Float32Array view.
+        if (live[label] === 1) rows.set(new Float32Array(chunk.buffer, base + dataOffset, dim), label * dim);
+      }
+    }
+    return rows;
   } finally {
     await handle.close();
   }
@@ -252,7 +264,7 @@ async function fsyncPath(path: string): Promise<void> {
 /** Index/vector files of older snapshots and leftovers of crashed saves. */
 async function removeStaleFiles(dir: string, keep: Set<string>): Promise<void> {
   const names = await readdir(dir);
-  const stale = names.filter((n) => !keep.has(n) && (/^(index|vectors)-[\w-]+\.(hnsw|f32)(\.tmp)?$/.test(n) || /^gallery\.json\.[\w-]+\.tmp$/.test(n)));
+  const stale = names.filter((n) => !keep.has(n) && (/^index-[\w-]+\.hnsw(\.tmp)?$/.test(n) || /^gallery\.json\.[\w-]+\.tmp$/.test(n)));
   await Promise.all(
     stale.map(async (n) => {
       const path = join(dir, n);
