@@ -19,6 +19,7 @@ import {
   tailStream,
   type StreamEntry,
   type TailOptions,
+  parseEntry,
 } from './streams.ts';
 
 export interface AlertAck {
@@ -43,9 +44,7 @@ export interface AlertQuery {
 export const DEFAULT_ALERTS_MAX_LEN = 100_000;
 
 export function encodeAlert(alert: NewAlert): Record<string, string> {
-  const parsed = alertSchema.omit({ id: true }).safeParse(alert);
-  if (!parsed.success) throw new StoreError('INVALID_INPUT', `alert: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const a = parsed.data;
+  const a = parseEntry(alertSchema.omit({ id: true }), alert, 'alert');
   return compactFields({
     camera: a.camera,
     person: a.personId,

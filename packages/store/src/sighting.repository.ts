@@ -19,6 +19,7 @@ import {
   tailStream,
   type StreamEntry,
   type TailOptions,
+  parseEntry,
 } from './streams.ts';
 
 export interface SightingRange {
@@ -37,9 +38,7 @@ export interface TrimResult {
 }
 
 export function encodeSighting(sighting: NewSighting): Record<string, string | Buffer> {
-  const parsed = sightingSchema.omit({ id: true }).safeParse(sighting);
-  if (!parsed.success) throw new StoreError('INVALID_INPUT', `sighting: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const s = parsed.data;
+  const s = parseEntry(sightingSchema.omit({ id: true }), sighting, 'sighting');
   return compactFields({
     camera: s.camera,
     track: s.trackId,

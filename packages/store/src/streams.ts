@@ -55,6 +55,13 @@ export function optionalFieldNumber(fields: StreamFields, name: string, entryId:
 }
 
 /** Drops undefined values and stringifies numbers, so optional fields are simply absent in the entry. */
+/** Validates a stream entry before it is written; every problem in one INVALID_INPUT message. */
+export function parseEntry<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new StoreError('INVALID_INPUT', `${what}: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
 export function compactFields(fields: Record<string, string | number | Buffer | undefined>): Record<string, string | Buffer> {
   const out: Record<string, string | Buffer> = {};
   for (const [k, v] of Object.entries(fields)) {
