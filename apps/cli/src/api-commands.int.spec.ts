@@ -9,7 +9,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type ApiServer } from '@argus/api';
 import { loadConfig, type LoadedConfig } from '@argus/config';
-import { AlertRepository, freePort } from '@argus/store';
+import { freeTcpPort as freePort } from '@argus/runtime';
+import { AlertRepository } from '@argus/store';
 import { withTestRedis } from '@argus/store/testing';
 import { FaceAnalyzer } from '@argus/vision';
 

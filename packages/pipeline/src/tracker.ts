@@ -1,6 +1,7 @@
 // Follows faces from frame to frame within each camera by box overlap (IoU), so identity is decided
 // per track instead of per frame. Time is the frames' own timestamps, never the wall clock.
 import type { Box, Face } from '@argus/vision';
+import { iou } from '@argus/vision/geometry';
 import { requireNumber } from './pipeline-error.ts';
 
 export interface TrackerOptions {
@@ -63,15 +64,7 @@ interface CameraTracks {
 /** Share of the new velocity measurement in the smoothed one. */
 const VELOCITY_SMOOTHING = 0.5;
 
-export function iou(a: Box, b: Box): number {
-  const left = Math.max(a.x, b.x);
-  const top = Math.max(a.y, b.y);
-  const right = Math.min(a.x + a.width, b.x + b.width);
-  const bottom = Math.min(a.y + a.height, b.y + b.height);
-  const intersection = Math.max(0, right - left) * Math.max(0, bottom - top);
-  const union = a.width * a.height + b.width * b.height - intersection;
-  return union > 0 ? intersection / union : 0;
-}
+export { iou };
 
 export class Tracker {
   private readonly iouThreshold: number;

@@ -6,7 +6,7 @@ export { keys, KEY_PREFIX } from './keys.ts';
 export { encodeEmbedding, decodeEmbedding } from './embedding-codec.ts';
 export { connectRedis, binaryView, redactUrl, reconnectDelayMs, silentLog } from './redis-client.ts';
 export type { RedisClient, BinaryRedisClient, StoreLog, ConnectRedisOptions } from './redis-client.ts';
-export { startLocalRedis, freePort, redisProcessId } from './local-redis.ts';
+export { startLocalRedis, redisProcessId } from './local-redis.ts';
 export type { LocalRedis, LocalRedisOptions } from './local-redis.ts';
 export { isStreamId, assertStreamId, streamIdFromMs, msFromStreamId, compareStreamIds } from './streams.ts';
 export type { TailOptions } from './streams.ts';

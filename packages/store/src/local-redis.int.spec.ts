@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePort, redisProcessId, startLocalRedis, type LocalRedis } from './local-redis.ts';
+import { freeTcpPort as freePort } from '@argus/runtime';
+import { redisProcessId, startLocalRedis, type LocalRedis } from './local-redis.ts';
 import { connectRedis, silentLog } from './redis-client.ts';
 import { isStoreError, type StoreError } from './store-error.ts';
 

@@ -1,8 +1,9 @@
 // Runs a redis-server child process on loopback: `npm start` keeps its data under data/redis (AOF on),
 // tests give it a temp dir and a free port. Resolves once the server answers (and is ours, not another one on that port).
+import { freeTcpPort } from '@argus/runtime';
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
 import { silentLog, type StoreLog } from './redis-client.ts';
 import { StoreError } from './store-error.ts';
@@ -32,20 +33,6 @@ export interface LocalRedis {
 
 const OUTPUT_LINES_KEPT = 30;
 
-/** A TCP port that was free a moment ago (the OS picks it; a tiny race with other processes remains). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 /**
  * The process id of the Redis answering on 127.0.0.1:port, or undefined when none answers (yet): tells our
  * server apart from another one already on that port. A server still loading its AOF answers -LOADING: undefined.
@@ -74,9 +61,9 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
   const attempts = options.port ? 1 : 3;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(options, options.port || (await freePort()));
+      return await startOnce(options, options.port || (await freeTcpPort()));
     } catch (err) {
-      // A free port can be taken between freePort() and redis binding it: pick another.
+      // A free port can be taken between freeTcpPort() and redis binding it: pick another.
       const portTaken = err instanceof StoreError && /already in use|already used/i.test(err.message);
       if (!portTaken || attempt >= attempts) throw err;
     }

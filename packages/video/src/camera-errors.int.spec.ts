@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraSource } from './camera-source.ts';
 import { childProcesses } from './child-processes.ts';
 import { startFakeCamera, type FakeCamera } from './fake-camera.ts';
-import { freeTcpPort } from './free-port.ts';
+import { freeTcpPort } from '@argus/runtime';
 import type { Frame, SourceStatus } from './frame-source.ts';
 import { makePatternClip } from './test-clips.ts';
 import { startSilentServer, startTextHttpServer, type LoopbackServer } from './testing/loopback-servers.ts';

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { repoRoot } from '@argus/config';
 import { terminateChild, trackChild } from './child-processes.ts';
 import type { SourceLogger } from './camera-source.ts';
-import { freeTcpPort, freeUdpPort } from './free-port.ts';
+import { freeTcpPort, freeUdpPort } from '@argus/runtime';
 import { APT_FAKE_CAMERA_PACKAGES, VideoError } from './video-error.ts';
 
 export interface FakeCameraOptions {

@@ -13,7 +13,6 @@ export type { RecordedSegment, SegmentListEntry } from './segment-list.ts';
 export { VideoError, APT_FAKE_CAMERA_PACKAGES } from './video-error.ts';
 export type { VideoErrorCode, CameraErrorCode } from './video-error.ts';
 export { childProcesses } from './child-processes.ts';
-export { freeTcpPort, freeUdpPort } from './free-port.ts';
 export { startFakeCamera } from './fake-camera.ts';
 export type { FakeCamera, FakeCameraOptions } from './fake-camera.ts';
 export { makeFaceClip, makePatternClip, makeGroupPanClip, PATTERN_QUADRANTS } from './test-clips.ts';

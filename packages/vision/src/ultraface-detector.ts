@@ -6,6 +6,7 @@ import type { VisionLogger } from './logger.ts';
 import { writeChwTensor } from './tensor-input.ts';
 import type { FaceDetector } from './face-detector.ts';
 import { VisionError } from './errors.ts';
+import { iou } from './geometry.ts';
 
 export interface UltraFaceOptions {
   modelPath: string;
@@ -16,16 +17,6 @@ export interface UltraFaceOptions {
   nmsIou?: number;
   minFacePx?: number;
   log?: VisionLogger;
-}
-
-export function iou(a: Detection['box'], b: Detection['box']): number {
-  const x0 = Math.max(a.x, b.x);
-  const y0 = Math.max(a.y, b.y);
-  const x1 = Math.min(a.x + a.width, b.x + b.width);
-  const y1 = Math.min(a.y + a.height, b.y + b.height);
-  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
-  const union = a.width * a.height + b.width * b.height - inter;
-  return union > 0 ? inter / union : 0;
 }
 
 /** Greedy non-maximum suppression: highest score first, drop boxes overlapping a kept one by more than `iouThreshold`. */

@@ -1,4 +1,5 @@
-// Free loopback ports for fake cameras and tests: ask the kernel for port 0, note the port, release it.
+// Free loopback ports for services, fake cameras and tests: ask the kernel for port 0, note the port, release it.
+// A tiny race with other processes remains; callers that bind later retry on EADDRINUSE.
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 
