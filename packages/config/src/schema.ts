@@ -30,6 +30,11 @@ export const configSchema = z.strictObject({
     maxUploadBytes: positiveInt,
   }),
   auth: z.strictObject({ adminToken: z.string() }),
+  dashboard: z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(0).max(65535),
+    apiUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
+  }),
   inference: z.strictObject({
     providers: z.array(z.enum(EXECUTION_PROVIDERS)).min(1),
     intraOpThreads: positiveInt.max(64),
@@ -81,10 +86,23 @@ export const configSchema = z.strictObject({
   }),
   alerts: z.strictObject({ cooldownMs: z.number().int().min(0) }),
   cameras: z.record(cameraIdSchema, cameraSchema),
+  clips: z.strictObject({
+    preRollS: z.number().min(0).max(60),
+    postRollS: z.number().min(0).max(60),
+    maxWindowS: z.number().positive(),
+  }),
+  search: z.strictObject({
+    partitionHours: z.number().positive(),
+    efSearch: positiveInt.max(10_000),
+    exactBelow: z.number().int().min(0),
+    snapshotIntervalS: z.number().min(0),
+    maxResults: positiveInt.max(10_000),
+  }),
   retention: z.strictObject({
     recordingsHours: z.number().positive(),
     sightingsDays: z.number().positive(),
     diskBudgetGb: z.number().positive(),
+    sweepIntervalS: z.number().positive(),
   }),
 });
 
