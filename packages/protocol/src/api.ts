@@ -42,6 +42,14 @@ const queryInt = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/** A point in time as ms since epoch (number or digits) or an ISO 8601 string; always ms after parsing. */
+export const timeSchema = z
+  .union([z.number(), z.string()])
+  .refine((v) => (typeof v === 'number' ? Number.isFinite(v) && v >= 0 : /^\d{1,15}$/.test(v) || (/^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v)))), {
+    message: 'must be ms since epoch or an ISO 8601 time such as 2026-11-25T16:09:42Z',
+  })
+  .transform((v) => (typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v)));
+
 export const idParamsSchema = z.object({ id: idSchema });
 export const cameraParamsSchema = z.object({ id: cameraIdSchema });
 export const alertParamsSchema = z.object({ id: streamIdSchema });
@@ -153,7 +161,13 @@ export const enrollFieldsSchema = z.object({
   notes: z.string().max(2000).optional(),
 });
 
-export const removedPersonResponseSchema = z.object({ id: z.string(), facesRemoved: z.number().int(), imagesDeleted: z.number().int() });
+export const removedPersonResponseSchema = z.object({
+  id: z.string(),
+  facesRemoved: z.number().int(),
+  imagesDeleted: z.number().int(),
+  /** Sightings that were matched to the person and no longer name them (erase them with DELETE /api/sightings?person=). */
+  sightingsUnlinked: z.number().int(),
+});
 
 // ---------------------------------------------------------------- faces
 
@@ -179,12 +193,7 @@ export type DetectResponse = z.infer<typeof detectResponseSchema>;
 export const alertsQuerySchema = z.object({
   camera: cameraIdSchema.optional(),
   person: idSchema.optional(),
-  /** ms since epoch, or an ISO 8601 time. */
-  since: z
-    .string()
-    .refine((s) => /^\d+$/.test(s) || !Number.isNaN(Date.parse(s)), 'must be ms since epoch or an ISO 8601 time')
-    .transform((s) => (/^\d+$/.test(s) ? Number(s) : Date.parse(s)))
-    .optional(),
+  since: timeSchema.optional(),
   /** Paging: only alerts older than this alert id (the last id of the previous page). */
   before: streamIdSchema.optional(),
   limit: queryInt(1, 1000).optional(),
@@ -227,3 +236,90 @@ export const wsClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping') }),
 ]);
 export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;
+
+// ---------------------------------------------------------------- search, sightings, clips, exports
+
+const window = { from: timeSchema.optional(), to: timeSchema.optional() };
+const fromBeforeTo: [(q: { from?: number | undefined; to?: number | undefined }) => boolean, { message: string; path: string[] }] = [
+  (q) => q.from === undefined || q.to === undefined || q.from < q.to,
+  { message: '"from" must be before "to"', path: ['to'] },
+];
+
+/** JSON form of POST /api/search (the multipart form carries the same fields as strings, plus `image`). */
+export const searchBodySchema = z
+  .strictObject({
+    personId: idSchema,
+    ...window,
+    cameras: z.array(cameraIdSchema).max(256).optional(),
+    minScore: z.number().min(-1).max(1).optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .refine(...fromBeforeTo);
+export type SearchBody = z.output<typeof searchBodySchema>;
+
+/** Text fields of the multipart form of POST /api/search. */
+export const searchFormSchema = z
+  .strictObject({
+  ...window,
+  cameras: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',').map((c) => c.trim()).filter(Boolean) : undefined))
+    .pipe(z.array(cameraIdSchema).max(256).optional()),
+  minScore: z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a number such as 0.3').transform(Number).pipe(z.number().min(-1).max(1)).optional(),
+  limit: queryInt(1, 10_000).optional(),
+  })
+  .refine(...fromBeforeTo);
+
+export const searchResultSchema = z.object({
+  sightingId: z.string(),
+  camera: z.string(),
+  start: z.number(),
+  end: z.number(),
+  score: z.number(),
+  /** The watchlist person the track was matched to when it was seen, while that person is still enrolled. */
+  person: z.object({ id: z.string(), name: z.string() }).optional(),
+  thumbUrl: z.string().optional(),
+  /** The recorded video of the sighting, padded by clips.pre_roll_s / post_roll_s. */
+  clipUrl: z.string(),
+});
+export type SearchResult = z.infer<typeof searchResultSchema>;
+
+export const searchResponseSchema = z.object({
+  results: z.array(searchResultSchema),
+  searched: z.object({
+    /** Query faces used: 1 for a photo, the enrolled faces of a person. */
+    faces: z.number().int(),
+    /** Sightings in the index when the search ran. */
+    sightings: z.number().int(),
+    ms: z.number(),
+  }),
+});
+export type SearchResponse = z.infer<typeof searchResponseSchema>;
+
+export const clipParamsSchema = z.object({ camera: cameraIdSchema });
+export const clipQuerySchema = z
+  .object({ from: timeSchema, to: timeSchema, download: queryFlag })
+  .refine(...fromBeforeTo);
+
+export const exportBodySchema = z
+  .strictObject({ camera: cameraIdSchema, from: timeSchema, to: timeSchema, name: z.string().trim().max(200).optional() })
+  .refine(...fromBeforeTo);
+
+export const exportViewSchema = z.object({
+  id: z.string(),
+  camera: z.string(),
+  from: z.number(),
+  to: z.number(),
+  name: z.string().optional(),
+  bytes: z.number().int(),
+  durationS: z.number(),
+  createdAt: z.number(),
+  /** Download (Range supported). */
+  url: z.string(),
+});
+export type ExportView = z.infer<typeof exportViewSchema>;
+export const exportListResponseSchema = z.object({ exports: z.array(exportViewSchema) });
+
+export const sightingsEraseQuerySchema = z.object({ person: idSchema });
+export const sightingsEraseResponseSchema = z.object({ person: z.string(), sightingsRemoved: z.number().int(), thumbsDeleted: z.number().int() });

@@ -79,4 +79,20 @@ describe('SightingRepository', () => {
     expect(await sightings.trimOlderThan(10, cut + 10)).toEqual({ removed: 0, thumbPaths: [] });
     await expect(sightings.trimOlderThan(-1)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
+
+  it('erases one person\'s sightings across pages and fetches many by id', async () => {
+    const sightings = new SightingRepository(redis.client);
+    const ids = await Promise.all(
+      Array.from({ length: 2100 }, (_, n) => sightings.publish(sighting(n, n % 700 === 0 ? { personId: 'gone', personName: 'Gone', thumbPath: `thumbs/g-${n}.jpg` } : { personId: 'kept' }))),
+    );
+    const result = await sightings.removeByPerson('gone');
+    expect(result.removed).toBe(3);
+    expect(result.ids).toEqual([ids[0], ids[700], ids[1400]]);
+    expect(result.thumbPaths).toEqual(['thumbs/g-0.jpg', 'thumbs/g-700.jpg', 'thumbs/g-1400.jpg']);
+    expect(await redis.client.xLen(keys.sightings)).toBe(2097);
+    expect((await sightings.removeByPerson('gone')).removed).toBe(0);
+    const many = await sightings.getMany([ids[1]!, ids[0]!, ids[2]!]);
+    expect(many.map((s) => s.id)).toEqual([ids[1], ids[2]]);
+    await expect(sightings.getMany(['../x'])).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+  });
 });

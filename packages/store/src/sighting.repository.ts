@@ -96,6 +96,38 @@ export class SightingRepository {
     return entry ? decodeSighting(entry) : null;
   }
 
+  /** The sightings that still exist among `ids`, in the order asked (one round trip). */
+  async getMany(ids: readonly string[]): Promise<Sighting[]> {
+    if (ids.length === 0) return [];
+    for (const id of ids) assertStreamId(id, 'sighting id');
+    const pages = await Promise.all(ids.map((id) => readEntriesRange(this.bin, keys.sightings, id, id, 1)));
+    return pages.flatMap((page) => page.map(decodeSighting));
+  }
+
+  /**
+   * Erasure: deletes every sighting matched to `personId` (one pass over the stream, reading only the fields it
+   * needs); returns how many and their thumbnails for the caller to delete from the ImageStore.
+   */
+  async removeByPerson(personId: string): Promise<TrimResult & { ids: string[] }> {
+    const ids: string[] = [];
+    const thumbPaths: string[] = [];
+    let cursor = '-';
+    for (;;) {
+      const page = await this.client.xRange(keys.sightings, cursor, '+', { COUNT: TRIM_PAGE });
+      for (const entry of page) {
+        const fields = entry.message as Record<string, string | undefined>;
+        if (fields.person !== personId) continue;
+        ids.push(String(entry.id));
+        if (fields.thumb) thumbPaths.push(fields.thumb);
+      }
+      if (page.length < TRIM_PAGE) break;
+      cursor = `(${String(page[page.length - 1]!.id)}`;
+    }
+    let removed = 0;
+    for (let i = 0; i < ids.length; i += TRIM_PAGE) removed += Number(await this.client.xDel(keys.sightings, ids.slice(i, i + TRIM_PAGE)));
+    return { removed, thumbPaths, ids };
+  }
+
   /** Sightings written within [from, to], oldest first. */
   async readRange(range: SightingRange = {}): Promise<Sighting[]> {
     const count = Math.min(Math.max(1, Math.floor(range.count ?? 1000)), 10_000);
