@@ -1,6 +1,7 @@
 // The one error type of the HTTP layer, and the one mapping from every error a request can meet (ours,
 // @argus/store's, @argus/vision's, Fastify's and its plugins') to a status and an `{error: {code, message}}` body.
 import { isStoreError, type StoreErrorCode } from '@argus/store';
+import { VideoError } from '@argus/video';
 import { VisionError, type VisionErrorCode } from '@argus/vision';
 
 export class ApiError extends Error {
@@ -46,6 +47,9 @@ const VISION_STATUS: Record<VisionErrorCode, number> = {
   MODEL_LOAD_FAILED: 503,
   EMBEDDING_INVALID: 500,
 };
+
+/** Video (clips and exports) codes that are the client's doing or a missing resource; the rest are 5xx. */
+const VIDEO_STATUS: Partial<Record<string, number>> = { INVALID_INPUT: 400, NO_RECORDING: 404, NOT_FOUND: 404, FFMPEG_MISSING: 503 };
 
 /** Fastify and @fastify/multipart error codes -> our code, status and a message that says what to do. */
 const FRAMEWORK: Record<string, { status: number; code: string; message: (maxUploadBytes: number) => string }> = {
@@ -107,6 +111,10 @@ export function toHttpError(err: unknown, maxUploadBytes: number): HttpError {
   }
   if (err instanceof VisionError) {
     const status = VISION_STATUS[err.code] ?? 500;
+    return { status, code: err.code, message: err.message, internal: status >= 500 };
+  }
+  if (err instanceof VideoError) {
+    const status = VIDEO_STATUS[err.code] ?? 500;
     return { status, code: err.code, message: err.message, internal: status >= 500 };
   }
   const e = err as { code?: unknown; statusCode?: unknown; message?: unknown } | null;

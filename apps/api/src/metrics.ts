@@ -23,6 +23,7 @@ export class ApiMetrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+  readonly searches = new Counter({ name: 'argus_api_searches_total', help: 'Sighting searches, by photo or by person', labelNames: ['by'], registers: [this.registry] });
   readonly wsClients = new Gauge({ name: 'argus_ws_clients', help: 'Connected WebSocket clients', registers: [this.registry] });
   readonly wsMessages = new Counter({ name: 'argus_ws_messages_total', help: 'WebSocket messages sent, by type', labelNames: ['type'], registers: [this.registry] });
   readonly wsDropped = new Counter({

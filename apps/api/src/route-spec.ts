@@ -94,7 +94,9 @@ export function registerRoute(app: FastifyInstance, spec: RouteSpec): void {
     config: { auth: spec.auth ?? 'token' },
     handler: async (request, reply) => {
       const type = contentType(request);
-      if (spec.multipart) {
+      const json = type === 'application/json';
+      // A route with both a multipart form and a JSON body (POST /api/search) takes either.
+      if (spec.multipart && !(spec.body && json)) {
         const raw = spec.rawImage && /^image\/(jpeg|png|webp)$/.test(type);
         if (!raw && !request.isMultipart()) {
           throw new ApiError(
@@ -103,7 +105,7 @@ export function registerRoute(app: FastifyInstance, spec: RouteSpec): void {
             `${spec.method} ${spec.path} takes multipart/form-data${spec.rawImage ? ' (or a raw image/jpeg, image/png or image/webp body)' : ''}, got ${type || 'no Content-Type'}`,
           );
         }
-      } else if (hasBody(request) && type !== 'application/json') {
+      } else if (hasBody(request) && !json) {
         throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `${spec.method} ${spec.path} takes application/json, got ${type || 'no Content-Type'}`);
       } else if (!spec.body && hasBody(request)) {
         throw new ApiError(400, 'INVALID_REQUEST', `${spec.method} ${spec.path} takes no body`);
@@ -111,7 +113,7 @@ export function registerRoute(app: FastifyInstance, spec: RouteSpec): void {
       const params = spec.params ? parsePart(spec.params, request.params, 'path') : undefined;
       const query = spec.query ? parsePart(spec.query, request.query ?? {}, 'query') : undefined;
       let body: unknown;
-      if (spec.body) {
+      if (spec.body && !request.isMultipart()) {
         if (request.body === undefined && !spec.bodyOptional) throw new ApiError(400, 'INVALID_REQUEST', `${spec.method} ${spec.path} needs a JSON body`);
         body = parsePart(spec.body, request.body ?? {}, 'body');
       }

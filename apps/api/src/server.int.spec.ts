@@ -144,7 +144,7 @@ describe('watchlist enrolment', () => {
     await expectError(await api.fetch('/api/watchlist/no-such-person/faces', { method: 'POST', body: await form({}, [await photo('faces/bbt/sheldon/3.png')]) }), 404, 'NOT_FOUND');
 
     const removed = await api.fetch(`/api/watchlist/${created.id}`, { method: 'DELETE' });
-    expect(await removed.json()).toEqual({ id: created.id, facesRemoved: 2, imagesDeleted: 2 });
+    expect(await removed.json()).toEqual({ id: created.id, facesRemoved: 2, imagesDeleted: 2, sightingsUnlinked: 0 });
     expect(await faceFiles()).toHaveLength(filesBefore);
     expect((await api.fetch(created.faces[0]!.imageUrl!)).status).toBe(404);
     expect(await api.redis.client.sCard('argus:faces')).toBe(0);

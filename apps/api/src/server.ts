@@ -2,7 +2,9 @@
 // WebSocket gateway on /ws. The caller owns Redis and the analyzer; the server owns what it builds.
 import { randomUUID } from 'node:crypto';
 import type { LoadedConfig } from '@argus/config';
-import { AlertRepository, CameraRepository, ImageStore, LatestFrameRepository, WatchlistRepository, type RedisClient } from '@argus/store';
+import { join } from 'node:path';
+import { AlertRepository, CameraRepository, ImageStore, LatestFrameRepository, SightingRepository, WatchlistRepository, type RedisClient } from '@argus/store';
+import { ClipCutter, ExportStore } from '@argus/video';
 import type { FaceAnalyzer } from '@argus/vision';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -15,13 +17,16 @@ import { ApiMetrics } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { registerRoute, type AuthMode, type RouteSpec } from './route-spec.ts';
 import { alertRoutes } from './routes/alerts.routes.ts';
+import { clipRoutes } from './routes/clips.routes.ts';
 import { cameraRoutes } from './routes/cameras.routes.ts';
 import { faceRoutes } from './routes/faces.routes.ts';
 import { imageRoutes } from './routes/images.routes.ts';
+import { searchRoutes } from './routes/search.routes.ts';
 import { systemRoutes } from './routes/system.routes.ts';
 import { watchlistRoutes } from './routes/watchlist.routes.ts';
 import type { ServerContext } from './server-context.ts';
 import { EnrollmentService } from './services/enrollment.service.ts';
+import { SightingSearchService } from './services/sighting-search.service.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -57,6 +62,16 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
   const metrics = new ApiMetrics();
   const images = new ImageStore(config.resolved.data);
   const watchlist = new WatchlistRepository(redis, { log });
+  const data = config.resolved.data;
+  const search = new SightingSearchService({ config, sightings: new SightingRepository(redis), watchlist, images, log });
+  const clips = new ClipCutter({
+    recordingsDir: join(data, 'recordings'),
+    cacheDir: join(data, 'clip-cache'),
+    preRollS: config.clips.preRollS,
+    postRollS: config.clips.postRollS,
+    maxWindowS: config.clips.maxWindowS,
+    log,
+  });
   const ctx: ServerContext = {
     config,
     redis,
@@ -74,6 +89,9 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
       log,
       onVerdict: (v) => metrics.enrollPhotos.inc({ outcome: v.ok ? 'accepted' : v.code }),
     }),
+    search,
+    clips,
+    exports: new ExportStore({ dataDir: data, log }),
     metrics,
     log,
     version: API_VERSION,
@@ -127,6 +145,8 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
     ...faceRoutes(ctx),
     ...alertRoutes(ctx),
     ...imageRoutes(ctx),
+    ...searchRoutes(ctx),
+    ...clipRoutes(ctx),
   ];
   const document = buildOpenApiDocument(routes, { version: API_VERSION, extraPaths: { [WS_PATH]: WS_DOC } });
   routes.push({
@@ -150,10 +170,12 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
   app.addHook('onReady', async () => {
     await gateway.start();
     feed.start();
+    search.start();
   });
   app.addHook('preClose', async () => {
     feed.stop();
     await gateway.stop();
+    await search.stop();
   });
   app.addHook('onClose', async () => {
     await watchlist.close();

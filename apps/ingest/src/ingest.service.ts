@@ -22,6 +22,7 @@ import type { FaceAnalyzer } from '@argus/vision';
 import { CameraWorker, recordingsDirOf, type CameraWorkerDeps } from './camera-worker.ts';
 import { IngestMetrics } from './metrics.ts';
 import { WatchlistDirectory } from './person-directory.ts';
+import { RetentionService } from './retention.service.ts';
 import { analyzerPort, embedderPort } from './vision.adapter.ts';
 
 export interface IngestDeps {
@@ -50,6 +51,7 @@ export class IngestService {
   private readonly directory: WatchlistDirectory;
   private readonly watchlist: WatchlistRepository;
   private readonly workerDeps: CameraWorkerDeps;
+  readonly retention: RetentionService;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private reconciling: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -82,6 +84,9 @@ export class IngestService {
       identity: { ...config.recognition, k: config.recognition.topK },
       alerts: { cooldownMs: config.alerts.cooldownMs },
     };
+    const sightings = new SightingRepository(redis);
+    const images = new ImageStore(config.resolved.data);
+    this.retention = new RetentionService({ config, sightings, images, log, metrics: this.metrics });
     this.workerDeps = {
       pipeline: {
         analyzer: analyzerPort(deps.analyzer),
@@ -91,10 +96,10 @@ export class IngestService {
       },
       pipelineConfig,
       alerts: new AlertRepository(redis),
-      sightings: new SightingRepository(redis),
+      sightings,
       cameras: this.cameras,
       frames: new LatestFrameRepository(redis),
-      images: new ImageStore(config.resolved.data),
+      images,
       metrics: this.metrics,
       log,
       recordingsDir: recordingsDirOf(config.resolved.data),
@@ -112,6 +117,7 @@ export class IngestService {
     const { rebuiltFaces } = await this.sync.start();
     log.info({ faces: rebuiltFaces, persons: this.gallery.persons().length }, `gallery: ${rebuiltFaces} faces loaded; following argus:gallery:log`);
     await this.reconcile();
+    this.retention.start();
     this.reconcileTimer = setInterval(() => {
       this.reconciling = this.reconciling.then(() => this.reconcile()).catch((err: Error) => log.error({ err: err.message }, `camera list not refreshed: ${err.message}`));
     }, this.deps.reconcileIntervalMs ?? 2000);
@@ -165,6 +171,7 @@ export class IngestService {
     this.stopped = true;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     await this.reconciling.catch(() => undefined);
+    await this.retention.stop();
     await Promise.all(
       [...this.workers.values()].map(async (w) => {
         await w.stop();

@@ -42,6 +42,9 @@ export class IngestMetrics {
     registers: [this.registry],
   });
   readonly cameraRestarts = new Counter({ name: 'argus_camera_restarts_total', help: 'ffmpeg restarts', labelNames: ['camera'], registers: [this.registry] });
+  readonly segmentsDeleted = new Counter({ name: 'argus_segments_deleted_total', help: 'Recording segments deleted by retention, by reason (age or budget)', labelNames: ['reason'], registers: [this.registry] });
+  readonly recordingBytes = new Gauge({ name: 'argus_recording_bytes', help: 'Size of all recordings after the last retention sweep', registers: [this.registry] });
+  readonly retentionFailures = new Counter({ name: 'argus_retention_failures_total', help: 'Retention sweeps that failed', registers: [this.registry] });
   readonly sinkErrors = new Counter({ name: 'argus_sink_errors_total', help: 'Failed writes to Redis or disk', labelNames: ['kind'], registers: [this.registry] });
 
   constructor() {

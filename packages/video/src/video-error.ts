@@ -6,16 +6,30 @@ export type VideoErrorCode =
   | 'GSTREAMER_MISSING'
   | 'FAKE_CAMERA_FAILED'
   | 'CLIP_BUILD_FAILED'
-  | 'FIXTURE_MISSING';
+  | 'FIXTURE_MISSING'
+  /** A caller's argument is wrong (camera id, time window, export id or name): a 400. */
+  | 'INVALID_INPUT'
+  /** Nothing recorded in the asked window; `details.recorded` holds what is: a 404. */
+  | 'NO_RECORDING'
+  /** No such export: a 404. */
+  | 'NOT_FOUND'
+  /** ffmpeg could not cut a clip from the recordings: a 500. */
+  | 'CUT_FAILED'
+  /** ffprobe could not read a file's duration. */
+  | 'PROBE_FAILED';
 
 export class VideoError extends Error {
+  /** Machine-readable facts behind the message (for NO_RECORDING: `{ camera, recorded: RecordedRange[] }`). */
+  readonly details: Record<string, unknown> | undefined;
+
   constructor(
     readonly code: VideoErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
     super(message, options);
     this.name = 'VideoError';
+    this.details = options?.details;
   }
 }
 

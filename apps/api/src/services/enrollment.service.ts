@@ -59,6 +59,14 @@ export function chooseEnrollFace(faces: readonly Face[], rules: QualityRules): F
   return { ok: false, code: weakest.code, reason: `${weakest.reason} (quality ${q.score.toFixed(2)}, at least ${rules.minEnroll} needed)` };
 }
 
+/** The face to search with: the largest face of good quality (others may be in the photo), or why there is none. */
+export function chooseSearchFace(faces: readonly Face[], rules: QualityRules): FaceChoice {
+  const byArea = [...faces].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+  const good = byArea.find((f) => f.quality.score >= rules.minEnroll);
+  if (good) return { ok: true, face: good };
+  return chooseEnrollFace(byArea.slice(0, 1), rules);
+}
+
 export interface Photo {
   /** The client's file name: shown back in feedback, never used on disk. */
   file: string;
@@ -90,12 +98,13 @@ export class EnrollmentService {
 
   /** Decodes and analyses one photo; only the chosen face is embedded. */
   async judge(photo: Photo): Promise<PhotoVerdict> {
-    const verdict = await this.judgeUncounted(photo);
+    const verdict = await this.judgeWith(photo, chooseEnrollFace);
     this.deps.onVerdict?.(verdict);
     return verdict;
   }
 
-  private async judgeUncounted(photo: Photo): Promise<PhotoVerdict> {
+  /** Decodes and analyses one photo, choosing its face with `choose` (chooseSearchFace for a search photo). */
+  async judgeWith(photo: Photo, choose: (faces: readonly Face[], rules: QualityRules) => FaceChoice): Promise<PhotoVerdict> {
     let faces: Face[];
     try {
       faces = (await this.deps.analyzer.analyzeEncoded(photo.bytes)).faces;
@@ -104,7 +113,7 @@ export class EnrollmentService {
       if (!known) throw err;
       return { file: photo.file, ok: false, code: known.code, reason: known.reason((err as Error).message) };
     }
-    const choice = chooseEnrollFace(faces, this.deps.quality);
+    const choice = choose(faces, this.deps.quality);
     if (!choice.ok) return { file: photo.file, ok: false, code: choice.code, reason: choice.reason };
     const [embedding] = await this.deps.analyzer.embed([choice.face]);
     if (!embedding) throw new Error('the embedder returned no vector for one face');
