@@ -70,7 +70,10 @@ export class LiveFeed {
   }
 }
 
-/** What counts as a change: state, error, or a stale/fresh switch; fps and counters alone do not. */
-function statusKey(status: CameraStatus | null): string {
-  return status === null ? 'none' : `${status.state}|${status.lastError ?? ''}`;
+/** A status unchanged in state, error and whole fps is still re-sent this often, for its counters. */
+const STATUS_REFRESH_MS = 5000;
+
+/** What counts as a change: state, error, whole fps, a stale/fresh switch, or STATUS_REFRESH_MS passing. */
+export function statusKey(status: CameraStatus | null, now = Date.now()): string {
+  return status === null ? 'none' : `${status.state}|${status.lastError ?? ''}|${Math.round(status.fps)}|${Math.floor(now / STATUS_REFRESH_MS)}`;
 }
