@@ -3,7 +3,7 @@
 // `npm test` and `npm run setup`. Plain Node with no npm dependencies (it runs before `npm ci`), idempotent,
 // and fast when nothing is missing: one dpkg-query, two stat calls and a hash of ~9 MB of models.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyModels } from './fetch-models.mjs';
@@ -128,10 +128,33 @@ function models() {
   run(process.execPath, [join(root, 'scripts', 'fetch-models.mjs'), ...(quiet ? ['--quiet'] : [])]);
 }
 
-// Steps run in order; each checks first and acts only when something is missing.
-// The Next.js dashboard (apps/dashboard, a later issue) adds its step after `models`: build the app when its
-// sources are newer than .next/BUILD_ID. Playwright needs nothing here: it drives /usr/bin/chromium from the apt list.
-const STEPS = [checkNode, aptPackages, npmDependencies, models];
+/** Newest modification time (ms) of the files under `path`, skipping build output and dependencies. */
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry === '.next' || entry === '.turbo' || entry.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+/** The dashboard's production build (`next build`), redone when its sources or the shared types changed. */
+function dashboard() {
+  const app = join(root, 'apps', 'dashboard');
+  if (!existsSync(join(app, 'package.json'))) return say('dashboard: not part of this checkout');
+  const buildId = join(app, '.next', 'BUILD_ID');
+  const sources = Math.max(newestMtime(app), newestMtime(join(root, 'packages', 'protocol', 'src')), statSync(join(root, 'package-lock.json')).mtimeMs);
+  if (existsSync(buildId) && statSync(buildId).mtimeMs >= sources) return say('dashboard: build up to date');
+  act(existsSync(buildId) ? 'dashboard: sources changed since the last build; building' : 'dashboard: building (next build, about a minute)');
+  run('npm', ['run', 'build', '--workspace', '@argus/dashboard'], { ...process.env, NEXT_TELEMETRY_DISABLED: '1' });
+}
+
+// Steps run in order; each checks first and acts only when something is missing. Playwright needs nothing
+// here: it drives /usr/bin/chromium from the apt list.
+const STEPS = [checkNode, aptPackages, npmDependencies, models, dashboard];
 
 try {
   for (const step of STEPS) step();

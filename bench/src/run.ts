@@ -99,14 +99,25 @@ const BENCHMARKS: Record<string, Benchmark> = {
       return { rates: numberList(flags, 'rates'), seconds: wholeNumber(flags, 'seconds'), clients: wholeNumber(flags, 'clients'), rounds: wholeNumber(flags, 'rounds') };
     },
   },
+  dashboard: {
+    summary: 'live wall in Chromium: main-thread ms/s with 8 cameras and 10 alerts/s vs the idle page, tile refresh rate, alerts shown',
+    file: 'dashboard.bench.ts',
+    exportName: 'runDashboardBench',
+    usage: 'npm run bench -- dashboard [--write] [--seconds=30] [--cameras=8] [--rate=10]',
+    options(flags) {
+      only(['seconds', 'cameras', 'rate'], this.usage)(flags);
+      return { seconds: wholeNumber(flags, 'seconds'), cameras: wholeNumber(flags, 'cameras'), rate: wholeNumber(flags, 'rate') };
+    },
+  },
   search: {
-    summary: 'face search by photo, end to end',
+    summary: 'historical search: sightings index (time partitions) vs one global HNSW + filter vs exact; build, memory, p50/p99, recall@10',
     file: 'search.bench.ts',
     exportName: 'runSearchBench',
-    usage: 'npm run bench -- search [--write]',
+    usage: 'npm run bench -- search [--write] [--n=1000000] [--compare=100000] [--queries=200] [--threads=2] [--snapshot=0]',
     options(flags) {
-      only([], this.usage)(flags);
-      return {};
+      only(['n', 'compare', 'queries', 'threads', 'snapshot'], this.usage)(flags);
+      const snapshot = wholeNumber(flags, 'snapshot');
+      return { n: wholeNumber(flags, 'n'), compare: wholeNumber(flags, 'compare'), queries: wholeNumber(flags, 'queries'), threads: wholeNumber(flags, 'threads'), snapshot: snapshot === undefined ? undefined : snapshot !== 0 };
     },
   },
 };

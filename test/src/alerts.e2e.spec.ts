@@ -1,33 +1,25 @@
 // Issue #4, end to end: Redis, ingest and api run as separate processes exactly as in production, a fake RTSP
 // camera streams BBT portraits, and the test talks to Argus only through HTTP and the /ws WebSocket.
-import { randomBytes } from 'node:crypto';
-import { readFile, rm, mkdtemp } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@argus/config';
 import { alertListResponseSchema, cameraListResponseSchema, enrollResponseSchema, type WsServerMessage } from '@argus/protocol';
-import { freeTcpPort as freePort } from '@argus/runtime';
-import { compareStreamIds, startLocalRedis, type LocalRedis } from '@argus/store';
-import { childProcesses, makeFaceClip, startFakeCamera, type FaceClip, type FakeCamera } from '@argus/video';
+import { compareStreamIds } from '@argus/store';
+import { makeFaceClip, startFakeCamera, type FaceClip, type FakeCamera } from '@argus/video';
 import { AlertSocket } from './alert-socket.ts';
-import { startService, type ServiceProcess } from './service-process.ts';
+import { leftoverProcesses, startStack, type Stack } from './stack.ts';
 
 const fixtures = loadConfig().resolved.fixtures;
-const token = randomBytes(16).toString('hex');
 // In the clip, each alone on screen for 3 s with 2 s gaps; only penny and sheldon are enrolled.
 const IN_CLIP = ['penny', 'sheldon', 'raj', 'howard'];
 const ENROLLED = ['penny', 'sheldon'];
 const CAMERA = 'lobby';
 
-let dataDir: string;
-let redis: LocalRedis | undefined;
+let stack: Stack | undefined;
 let clip: FaceClip;
 let camera: FakeCamera | undefined;
-let api: ServiceProcess | undefined;
-let ingest: ServiceProcess | undefined;
-let base: string;
 let cameraLiveAt = 0;
 const sockets: AlertSocket[] = [];
 const personIds: Record<string, string> = {};
@@ -36,30 +28,8 @@ const faceCounts: Record<string, number> = {};
 type Resumed = Extract<WsServerMessage, { type: 'resumed' }>;
 const isAlert = (m: WsServerMessage): m is Extract<WsServerMessage, { type: 'alert' }> => m.type === 'alert';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function servicesOutput(): string {
-  return [api, ingest].map((s) => (s ? `--- ${s.name} (last lines):\n${s.output()}` : '')).join('\n');
-}
-
-/** Polls until probe returns a value; fails early, with their output, if api or ingest died. */
-async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const service of [api, ingest]) {
-      if (service?.hasExited()) throw new Error(`${service.name} exited while waiting for ${what}\n${servicesOutput()}`);
-    }
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${servicesOutput()}`);
-    await sleep(250);
-  }
-}
-
-function http(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  headers.set('authorization', `Bearer ${token}`);
-  return fetch(`${base}${path}`, { ...init, headers });
-}
+const http = (path: string, init?: RequestInit): Promise<Response> => stack!.http(path, init);
+const poll = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> => stack!.waitFor(what, timeoutMs, probe);
 
 async function listAlerts() {
   const res = await http('/api/alerts?limit=1000');
@@ -67,58 +37,23 @@ async function listAlerts() {
   return alertListResponseSchema.parse(await res.json()).alerts;
 }
 
-const wsUrl = () => `${base.replace(/^http/, 'ws')}/ws?token=${token}`;
+const wsUrl = () => `${stack!.apiUrl.replace(/^http/, 'ws')}/ws?token=${stack!.token}`;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'argus-e2e-'));
-  const [server, madeClip] = await Promise.all([
-    startLocalRedis({ dir: join(dataDir, 'redis'), appendOnly: false }),
-    makeFaceClip({
-      fixturesDir: fixtures,
-      outDir: join(tmpdir(), 'argus-test-clips'),
-      people: IN_CLIP.map((name) => ({ name, photo: 1 })),
-      secondsPerPerson: 3,
-      gapSeconds: 2,
-    }),
+  [stack, clip] = await Promise.all([
+    startStack({ ingest: true, env: { ARGUS_ALERTS__COOLDOWN_MS: '0' } }), // every appearance alerts
+    makeFaceClip({ fixturesDir: fixtures, outDir: join(tmpdir(), 'argus-test-clips'), people: IN_CLIP.map((name) => ({ name, photo: 1 })), secondsPerPerson: 3, gapSeconds: 2 }),
   ]);
-  redis = server;
-  clip = madeClip;
   camera = await startFakeCamera({ clip: clip.path });
-
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    REDIS_URL: redis.url,
-    ARGUS_DATA_DIR: dataDir,
-    ARGUS_API__HOST: '127.0.0.1',
-    ARGUS_API__PORT: String(port),
-    ARGUS_INGEST__METRICS_PORT: '0',
-    ARGUS_ADMIN_TOKEN: token,
-    ARGUS_ALERTS__COOLDOWN_MS: '0', // every appearance alerts
-    ARGUS_LOG_LEVEL: 'warn',
-  };
-  api = startService('api', 'apps/api/src/main.ts', env);
-  ingest = startService('ingest', 'apps/ingest/src/main.ts', env);
-  await poll('GET /api/health to answer ok', 90_000, async () => {
-    const res = await fetch(`${base}/api/health`);
-    const body = (await res.json()) as { status?: string; redis?: string };
-    return res.status === 200 && body.status === 'ok' && body.redis === 'up' ? body : undefined;
-  });
 });
 
 afterAll(async () => {
   await Promise.all(sockets.map((s) => s.close()));
-  const services = [api, ingest].filter((s): s is ServiceProcess => s !== undefined);
-  await Promise.all(services.map((s) => s.stop()));
+  const services = [stack?.api(), stack?.ingest()].filter((s) => s !== undefined);
+  await stack?.stop();
   await camera?.stop();
-  await redis?.stop();
   // Nothing may be left: no direct child, and no ffmpeg of the ingest worker (it names the camera URL).
-  const left = childProcesses(process.pid);
-  const strays = camera ? execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(camera!.url)) : [];
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  expect(left).toEqual([]);
-  expect(strays).toEqual([]);
+  expect(leftoverProcesses(camera?.url)).toEqual([]);
   // SIGTERM is a clean shutdown for both apps.
   for (const s of services) expect({ name: s.name, ...(await s.exited) }).toEqual({ name: s.name, code: 0, signal: null });
 });

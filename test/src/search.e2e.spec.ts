@@ -1,21 +1,16 @@
 // Issue #6, end to end: a fake camera records a clip in which BBT people appear at known times; ingest turns
 // every face track into a sighting; the api finds them again by photo (enrolled or never enrolled) and by
 // person, cuts the recorded video of each without re-encoding and serves it with HTTP Range.
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@argus/config';
 import { enrollResponseSchema, exportListResponseSchema, exportViewSchema, searchResponseSchema, type SearchResult } from '@argus/protocol';
-import { freeTcpPort } from '@argus/runtime';
-import { startLocalRedis, type LocalRedis } from '@argus/store';
-import { childProcesses, makeFaceClip, probeDuration, startFakeCamera, type FaceClip, type FakeCamera } from '@argus/video';
-import { startService, type ServiceProcess } from './service-process.ts';
+import { makeFaceClip, probeDuration, startFakeCamera, type FaceClip, type FakeCamera } from '@argus/video';
+import { leftoverProcesses, startStack, type Stack } from './stack.ts';
 
 const fixtures = loadConfig().resolved.fixtures;
-const token = randomBytes(16).toString('hex');
 // Each alone on screen for 4 s with 3 s gaps, photo 1 of each; the searches use other photos of them.
 const IN_CLIP = ['leonard', 'penny', 'raj', 'amy'];
 const CAMERA = 'hall';
@@ -24,37 +19,13 @@ const CAMERA = 'hall';
 const EARLY_S = 1.5;
 const LATE_S = 3;
 
-let dataDir: string;
-let redis: LocalRedis | undefined;
+let stack: Stack | undefined;
 let clip: FaceClip;
 let camera: FakeCamera | undefined;
 let cameraStartedAt = 0;
-let api: ServiceProcess | undefined;
-let ingest: ServiceProcess | undefined;
-let base: string;
 const personIds: Record<string, string> = {};
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const servicesOutput = (): string => [api, ingest].map((s) => (s ? `--- ${s.name} (last lines):\n${s.output()}` : '')).join('\n');
-
-async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const service of [api, ingest]) {
-      if (service?.hasExited()) throw new Error(`${service.name} exited while waiting for ${what}\n${servicesOutput()}`);
-    }
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${servicesOutput()}`);
-    await sleep(500);
-  }
-}
-
-function http(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  headers.set('authorization', `Bearer ${token}`);
-  return fetch(`${base}${path}`, { ...init, headers });
-}
+const http = (path: string, init?: RequestInit): Promise<Response> => stack!.http(path, init);
 
 const photo = async (name: string, n: number): Promise<Blob> => new Blob([await readFile(join(fixtures, `faces/bbt/${name}/${n}.png`))], { type: 'image/png' });
 
@@ -118,46 +89,19 @@ const isTop = (results: SearchResult[], name: string): string =>
   results.map((r) => `${r.score.toFixed(3)}@${clipPhase(r.start).toFixed(1)}s${withinAppearance(r, name) ? '*' : ''}`).join(' ');
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'argus-search-e2e-'));
-  const [server, madeClip] = await Promise.all([
-    startLocalRedis({ dir: join(dataDir, 'redis'), appendOnly: false }),
+  [stack, clip] = await Promise.all([
+    startStack({ ingest: true }),
     makeFaceClip({ fixturesDir: fixtures, outDir: join(tmpdir(), 'argus-test-clips'), people: IN_CLIP.map((name) => ({ name, photo: 1 })), secondsPerPerson: 4, gapSeconds: 3 }),
   ]);
-  redis = server;
-  clip = madeClip;
   camera = await startFakeCamera({ clip: clip.path });
   cameraStartedAt = Date.now();
-
-  const port = await freeTcpPort();
-  base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    REDIS_URL: redis.url,
-    ARGUS_DATA_DIR: dataDir,
-    ARGUS_API__HOST: '127.0.0.1',
-    ARGUS_API__PORT: String(port),
-    ARGUS_INGEST__METRICS_PORT: '0',
-    ARGUS_ADMIN_TOKEN: token,
-    ARGUS_LOG_LEVEL: 'warn',
-  };
-  api = startService('api', 'apps/api/src/main.ts', env);
-  ingest = startService('ingest', 'apps/ingest/src/main.ts', env);
-  await poll('GET /api/health to answer ok', 90_000, async () => {
-    const res = await fetch(`${base}/api/health`);
-    return res.status === 200 ? true : undefined;
-  });
 });
 
 afterAll(async () => {
-  const services = [api, ingest].filter((s): s is ServiceProcess => s !== undefined);
-  await Promise.all(services.map((s) => s.stop()));
+  const services = [stack?.api(), stack?.ingest()].filter((s) => s !== undefined);
+  await stack?.stop();
   await camera?.stop();
-  await redis?.stop();
-  const left = childProcesses(process.pid);
-  const strays = camera ? execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(camera!.url)) : [];
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  expect(left).toEqual([]);
-  expect(strays).toEqual([]);
+  expect(leftoverProcesses(camera?.url)).toEqual([]);
   for (const s of services) expect({ name: s.name, ...(await s.exited) }).toEqual({ name: s.name, code: 0, signal: null });
 });
 
@@ -176,13 +120,13 @@ describe('historical search, end to end', () => {
     // A full loop of the clip, plus time for the last track to close and its recording segment to be written.
     // The camera may join mid-loop: wait until everyone has a complete sighting, the enrolled ones matched to
     // their entry, and the recording of each has been written.
-    await poll('sightings of everyone in the clip, and their recordings', clip.durationS * 4000 + 30_000, async () => {
+    await stack!.waitFor('sightings of everyone in the clip, and their recordings', clip.durationS * 4000 + 30_000, async () => {
       for (const name of IN_CLIP) {
         const found = (await searchByPhoto(name, 2)).find((r) => withinAppearance(r, name) && (!personIds[name] || r.person?.id === personIds[name]));
         if (!found || (await http(found.clipUrl, { method: 'HEAD' })).status !== 200) return undefined;
       }
       return true;
-    });
+    }, 500);
   });
 
   it('finds an enrolled person by a photo not used in the clip: top-ranked, on that camera, at the times they appeared', async () => {
@@ -228,7 +172,7 @@ describe('historical search, end to end', () => {
     expect(res.headers.get('content-type')).toBe('video/mp4');
     expect(res.headers.get('accept-ranges')).toBe('bytes');
     const bytes = Buffer.from(await res.arrayBuffer());
-    const file = join(dataDir, 'downloaded.mp4');
+    const file = join(stack!.dataDir, 'downloaded.mp4');
     await writeFile(file, bytes);
     const durationS = await probeDuration(file);
     expect(durationS).toBeGreaterThanOrEqual((top!.end - top!.start) / 1000);

@@ -1,4 +1,4 @@
-// One Argus app (api, ingest) run as production runs it: `node --import tsx apps/<app>/src/main.ts`, its own
+// One Argus app (api, ingest, dashboard) run as production runs it: `node --import tsx <entry>`, its own
 // process, configured only through the environment. Keeps the last lines of its output for failure messages.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { repoRoot } from '@argus/config';
@@ -18,8 +18,13 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-export function startService(name: string, entry: string, env: NodeJS.ProcessEnv): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface ServiceOptions {
+  /** Working directory, and what `entry` is relative to (default: the repository root). */
+  cwd?: string;
+}
+
+export function startService(name: string, entry: string, env: NodeJS.ProcessEnv, options: ServiceOptions = {}): ServiceProcess {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: options.cwd ?? repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {

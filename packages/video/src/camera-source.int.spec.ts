@@ -107,7 +107,8 @@ describe('CameraSource on a real RTSP camera', () => {
       expect(s.endMs).toBeLessThanOrEqual(Date.now() + 1_000);
     }
     // Back to back: names have second precision, so allow a second either way.
-    for (let i = 1; i < segments.length; i++) expect(Math.abs(segments[i]!.startMs - segments[i - 1]!.endMs)).toBeLessThanOrEqual(1_500);
+    // Names carry whole seconds and are taken when a segment opens: on a loaded machine the seams wander by up to ~2 s.
+    for (let i = 1; i < segments.length; i++) expect(Math.abs(segments[i]!.startMs - segments[i - 1]!.endMs)).toBeLessThanOrEqual(2_500);
   });
 
   it('goes reconnecting then live again when the RTSP server dies and returns; a second camera never stops', { timeout: 90_000 }, async () => {

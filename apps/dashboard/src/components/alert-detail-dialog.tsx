@@ -1,0 +1,74 @@
+// The detail of one alert: larger images, acknowledge, and a jump to the person's other appearances.
+'use client';
+import Link from 'next/link';
+import { useState } from 'react';
+import type { Alert } from '@argus/protocol';
+import { api, ApiError, enrolledFaceUrl } from '../lib/api-client.ts';
+import { formatScore, formatTime } from '../lib/display-format.ts';
+import { FaceImage } from './face-image.tsx';
+import { Dialog } from './dialog.tsx';
+
+export function AlertDetailDialog({ alert, cameraName, onClose }: { alert: Alert; cameraName: string | undefined; onClose: () => void }) {
+  const [ack, setAck] = useState<'idle' | 'busy' | 'done'>('idle');
+  const [error, setError] = useState<string>();
+
+  const acknowledge = async (): Promise<void> => {
+    setAck('busy');
+    setError(undefined);
+    try {
+      await api.ackAlert(alert.id);
+      setAck('done');
+    } catch (err) {
+      setAck('idle');
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+
+  const searchHref = `/search?personId=${encodeURIComponent(alert.personId)}&alert=${encodeURIComponent(alert.id)}`;
+  return (
+    <Dialog title={`${alert.personName} on ${cameraName ?? alert.camera}`} onClose={onClose}>
+      <div className="detail-images">
+        <figure>
+          <FaceImage src={alert.thumbUrl} role="crop" alt={`Face seen on ${alert.camera}`} large />
+          <figcaption>Seen</figcaption>
+        </figure>
+        <figure>
+          <FaceImage src={alert.faceId ? enrolledFaceUrl(alert.faceId) : undefined} role="enrolled" alt={`Enrolled photo of ${alert.personName}`} large />
+          <figcaption>Enrolled</figcaption>
+        </figure>
+      </div>
+      <dl className="detail-facts">
+        <dt>Person</dt>
+        <dd>{alert.personName}</dd>
+        <dt>Score</dt>
+        <dd>{formatScore(alert.score)}</dd>
+        <dt>Camera</dt>
+        <dd>{cameraName ?? alert.camera}</dd>
+        <dt>Time</dt>
+        <dd>{formatTime(alert.ts)}</dd>
+        {alert.latencyMs !== undefined ? (
+          <>
+            <dt>Latency</dt>
+            <dd>{alert.latencyMs} ms</dd>
+          </>
+        ) : null}
+      </dl>
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="dialog-actions">
+        <Link className="button ghost" href={searchHref}>
+          Find other appearances
+        </Link>
+        <button type="button" className="button primary" onClick={() => void acknowledge()} disabled={ack !== 'idle'}>
+          {ack === 'done' ? 'Acknowledged' : 'Acknowledge'}
+        </button>
+        <button type="button" className="button ghost" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Dialog>
+  );
+}
