@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { trackChild } from './child-processes.ts';
 import { SEGMENT_LIST_PREFIX, SEGMENT_NAME_PATTERN } from './segment-list.ts';
+import { VideoError } from './video-error.ts';
 
 const run = promisify(execFile);
 const INSTALL = 'install ffmpeg (sudo apt-get install -y ffmpeg)';
@@ -94,4 +95,15 @@ export async function streamInfo(path: string): Promise<StreamInfo> {
   const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,profile,width,height,pix_fmt', '-of', 'json', path]);
   const s = (JSON.parse(stdout) as { streams: Array<Record<string, string | number>> }).streams[0]!;
   return { codec: String(s.codec_name), profile: String(s.profile), width: Number(s.width), height: Number(s.height), pixFmt: String(s.pix_fmt) };
+}
+
+/** The VideoError a promise rejects with; fails when it resolves or rejects with anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<VideoError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof VideoError) return err;
+    throw err;
+  }
+  throw new Error('expected a VideoError, got a result');
 }

@@ -6,22 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childProcesses } from './child-processes.ts';
 import { ClipCutter, isoSeconds, probeDuration } from './clip-cutter.ts';
-import { makeSourceClip, packetHashes, recordCamera, streamInfo } from './clip-cutter.fixture.ts';
+import { makeSourceClip, packetHashes, recordCamera, streamInfo, rejection } from './clip-cutter.fixture.ts';
 import { readSegments, type RecordedSegment } from './segment-list.ts';
-import { VideoError } from './video-error.ts';
 
 /** The test clip: 25 fps, a keyframe every 25 frames (1 s), recorded in 2 s segments. */
 const FPS = 25;
-
-async function rejection(promise: Promise<unknown>): Promise<VideoError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof VideoError) return err;
-    throw err;
-  }
-  throw new Error('expected a VideoError, got a clip');
-}
 
 describe('ClipCutter on real recordings', () => {
   let dir: string;

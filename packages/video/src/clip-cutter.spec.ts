@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertCameraId, assertWindow, ClipCutter, clipCacheKey, concatList, keyframeAtOrBefore, mergeRanges, noRecording, planClip } from './clip-cutter.ts';
 import type { RecordedSegment } from './segment-list.ts';
+import { rejection } from './clip-cutter.fixture.ts';
 import { VideoError } from './video-error.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 16, 0, 0);
@@ -21,16 +22,6 @@ function codeOf(fn: () => unknown): string | undefined {
     return err instanceof VideoError ? err.code : `not a VideoError: ${String(err)}`;
   }
   return undefined;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<VideoError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof VideoError) return err;
-    throw err;
-  }
-  throw new Error('expected a VideoError, got a result');
 }
 
 describe('planClip', () => {

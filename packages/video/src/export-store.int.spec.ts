@@ -5,20 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipCutter, probeDuration } from './clip-cutter.ts';
-import { makeSourceClip, recordCamera } from './clip-cutter.fixture.ts';
+import { makeSourceClip, recordCamera, rejection } from './clip-cutter.fixture.ts';
 import { ExportStore } from './export-store.ts';
 import { readSegments, type RecordedSegment } from './segment-list.ts';
-import { VideoError } from './video-error.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<VideoError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof VideoError) return err;
-    throw err;
-  }
-  throw new Error('expected a VideoError, got a result');
-}
 
 describe('ExportStore on real recordings', () => {
   let dir: string;
