@@ -3,26 +3,18 @@
 import Link from 'next/link';
 import { useState } from 'react';
 import type { Alert } from '@argus/protocol';
-import { api, ApiError, enrolledFaceUrl } from '../lib/api-client.ts';
+import { useApiAction } from '../hooks/use-api-action.ts';
+import { api, enrolledFaceUrl } from '../lib/api-client.ts';
 import { formatScore, formatTime } from '../lib/display-format.ts';
 import { FaceImage } from './face-image.tsx';
-import { Dialog } from './dialog.tsx';
+import { Dialog, DialogActions } from './dialog.tsx';
 
 export function AlertDetailDialog({ alert, cameraName, onClose }: { alert: Alert; cameraName: string | undefined; onClose: () => void }) {
-  const [ack, setAck] = useState<'idle' | 'busy' | 'done'>('idle');
-  const [error, setError] = useState<string>();
-
-  const acknowledge = async (): Promise<void> => {
-    setAck('busy');
-    setError(undefined);
-    try {
-      await api.ackAlert(alert.id);
-      setAck('done');
-    } catch (err) {
-      setAck('idle');
-      setError(err instanceof ApiError ? err.message : String(err));
-    }
-  };
+  const [acked, setAcked] = useState(false);
+  const acknowledge = useApiAction(async () => {
+    await api.ackAlert(alert.id);
+    setAcked(true);
+  });
 
   const searchHref = `/search?personId=${encodeURIComponent(alert.personId)}&alert=${encodeURIComponent(alert.id)}`;
   return (
@@ -53,22 +45,17 @@ export function AlertDetailDialog({ alert, cameraName, onClose }: { alert: Alert
           </>
         ) : null}
       </dl>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="dialog-actions">
+      <DialogActions error={acknowledge.error}>
         <Link className="button ghost" href={searchHref}>
           Find other appearances
         </Link>
-        <button type="button" className="button primary" onClick={() => void acknowledge()} disabled={ack !== 'idle'}>
-          {ack === 'done' ? 'Acknowledged' : 'Acknowledge'}
+        <button type="button" className="button primary" onClick={() => void acknowledge.run()} disabled={acknowledge.busy || acked}>
+          {acked ? 'Acknowledged' : 'Acknowledge'}
         </button>
         <button type="button" className="button ghost" onClick={onClose}>
           Close
         </button>
-      </div>
+      </DialogActions>
     </Dialog>
   );
 }

@@ -7,6 +7,7 @@ import { useAlertFeed } from '../hooks/use-live.ts';
 import { enrolledFaceUrl } from '../lib/api-client.ts';
 import { formatScore, formatTime } from '../lib/display-format.ts';
 import { FaceImage } from './face-image.tsx';
+import { EmptyState } from './notice.tsx';
 
 /** Rows in the DOM; older ones are one click away on /alerts. */
 export const FEED_RENDERED = 50;
@@ -28,10 +29,9 @@ export function AlertFeed({ onOpen, cameraNames }: { onOpen: (alert: Alert) => v
         ))}
       </ol>
       {shown.length === 0 ? (
-        <div className="empty small">
-          <p className="empty-title">No alerts yet</p>
-          <p>When someone on the watchlist is seen, the alert appears here within a second.</p>
-        </div>
+        <EmptyState title="No alerts yet" small>
+          When someone on the watchlist is seen, the alert appears here within a second.
+        </EmptyState>
       ) : null}
     </aside>
   );

@@ -2,11 +2,17 @@
 // without loading them all; acknowledge per row.
 'use client';
 import { useCallback, useEffect, useState } from 'react';
+import { useApiAction } from '../hooks/use-api-action.ts';
 import { useResource } from '../hooks/use-resource.ts';
 import { filtersError, noFilters, pageQuery, PAGE_SIZE, type AlertFilters } from '../lib/alert-page-query.ts';
-import { api, ApiError, enrolledFaceUrl, type StoredAlert } from '../lib/api-client.ts';
+import { api, enrolledFaceUrl, errorMessage, type StoredAlert } from '../lib/api-client.ts';
 import { formatScore, formatTime } from '../lib/display-format.ts';
 import { FaceImage } from './face-image.tsx';
+import { FieldError, InputField } from './form-field.tsx';
+import { ListStatus } from './notice.tsx';
+import { TableHead } from './table-head.tsx';
+
+const alertColumns = ['Seen', 'Enrolled', 'Person', 'Score', 'Camera', 'Time', 'Status'];
 
 export function AlertsHistory() {
   const cameras = useResource(api.listCameras);
@@ -31,7 +37,7 @@ export function AlertsHistory() {
       setHasOlder(rows.length > PAGE_SIZE);
       setError(undefined);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorMessage(err));
     } finally {
       setLoading(false);
     }
@@ -98,50 +104,21 @@ export function AlertsHistory() {
             ))}
           </select>
         </div>
-        <label className="field">
-          <span>From</span>
-          <input type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
-        </label>
-        <label className="field">
-          <span>To</span>
-          <input type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
-        </label>
+        <InputField label="From" type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+        <InputField label="To" type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
         <button type="submit" className="button primary">
           Apply
         </button>
-        {filterError ? (
-          <p className="field-error" role="alert">
-            {filterError}
-          </p>
-        ) : null}
+        <FieldError message={filterError} alert />
       </form>
 
-      {error ? (
-        <p className="notice error" role="alert">
-          Could not load alerts: {error}
-        </p>
-      ) : null}
-
-      {page && page.length === 0 && !loading && !error ? (
-        <div className="empty">
-          <p className="empty-title">No alerts match these filters</p>
-          <p>Widen the time range or choose “All cameras” / “Everyone”, then Apply.</p>
-        </div>
-      ) : null}
+      <ListStatus what="alerts" error={error} loading={loading} empty={page?.length === 0} emptyTitle="No alerts match these filters">
+        Widen the time range or choose “All cameras” / “Everyone”, then Apply.
+      </ListStatus>
 
       {page && page.length > 0 ? (
         <table className="table" aria-busy={loading}>
-          <thead>
-            <tr>
-              <th scope="col">Seen</th>
-              <th scope="col">Enrolled</th>
-              <th scope="col">Person</th>
-              <th scope="col">Score</th>
-              <th scope="col">Camera</th>
-              <th scope="col">Time</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
+          <TableHead columns={alertColumns} />
           <tbody>
             {page.map((alert) => (
               <AlertRow key={alert.id} alert={alert} cameraName={cameraNames.get(alert.camera)} onAcked={acked} />
@@ -172,22 +149,11 @@ function AlertRow({
   cameraName: string | undefined;
   onAcked: (id: string, ack: StoredAlert['ack']) => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
   const isAcked = alert.ack !== undefined;
-
-  const acknowledge = async (): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const result = await api.ackAlert(alert.id);
-      onAcked(alert.id, result.ack);
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const acknowledge = useApiAction(async () => {
+    const result = await api.ackAlert(alert.id);
+    onAcked(alert.id, result.ack);
+  });
 
   return (
     <tr data-testid="alert-row" data-alert-id={alert.id} data-acked={String(isAcked)} className={isAcked ? 'acked' : ''}>
@@ -202,14 +168,10 @@ function AlertRow({
       <td>{cameraName ?? alert.camera}</td>
       <td className="mono">{formatTime(alert.ts)}</td>
       <td>
-        <button type="button" className="button small" disabled={isAcked || busy} onClick={() => void acknowledge()} title={isAcked ? `by ${alert.ack?.by}` : undefined}>
+        <button type="button" className="button small" disabled={isAcked || acknowledge.busy} onClick={() => void acknowledge.run()} title={isAcked ? `by ${alert.ack?.by}` : undefined}>
           {isAcked ? 'Acknowledged' : 'Acknowledge'}
         </button>
-        {error ? (
-          <span className="field-error" role="alert">
-            {error}
-          </span>
-        ) : null}
+        <FieldError message={acknowledge.error} alert inline />
       </td>
     </tr>
   );

@@ -2,13 +2,17 @@
 'use client';
 import { useState } from 'react';
 import type { CameraView } from '@argus/protocol';
+import { useApiAction } from '../hooks/use-api-action.ts';
 import { useLive, useStatusVersion } from '../hooks/use-live.ts';
 import { useResource } from '../hooks/use-resource.ts';
-import { api, ApiError } from '../lib/api-client.ts';
+import { api, errorMessage } from '../lib/api-client.ts';
 import { formatFps } from '../lib/display-format.ts';
 import { latestStatus } from '../lib/live-store.ts';
 import { validateCameraForm, type CameraFormErrors, type CameraFormValues } from '../lib/form-validation.ts';
 import { ConfirmDialog } from './dialog.tsx';
+import { InputField } from './form-field.tsx';
+import { FormOutcome, ListStatus } from './notice.tsx';
+import { TableHead } from './table-head.tsx';
 
 const CAMERA_POLL_MS = 5_000;
 const emptyForm: CameraFormValues = { id: '', name: '', url: '', analysisFps: '5', record: true };
@@ -25,17 +29,9 @@ export function CamerasView() {
       <div className="split">
         <CameraForm onAdded={() => void cameras.reload()} />
         <section aria-label="Camera list" className="camera-list">
-          {cameras.error ? (
-            <p className="notice error" role="alert">
-              Could not load the cameras: {cameras.error.message}
-            </p>
-          ) : null}
-          {!cameras.loading && !cameras.error && list.length === 0 ? (
-            <div className="empty">
-              <p className="empty-title">No cameras yet</p>
-              <p>Add one with the form: an id such as “lobby” and its RTSP URL.</p>
-            </div>
-          ) : null}
+          <ListStatus what="the cameras" error={cameras.error?.message} loading={cameras.loading} empty={list.length === 0} emptyTitle="No cameras yet">
+            Add one with the form: an id such as “lobby” and its RTSP URL.
+          </ListStatus>
           {list.length > 0 ? <CameraTable cameras={list} onRemoved={() => void cameras.reload()} /> : null}
         </section>
       </div>
@@ -72,70 +68,44 @@ function CameraForm({ onAdded }: { onAdded: () => void }) {
       setValues(emptyForm);
       onAdded();
     } catch (err) {
-      setFormError(err instanceof ApiError ? err.message : String(err));
+      setFormError(errorMessage(err));
     } finally {
       setBusy(false);
     }
   };
 
-  const fieldProps = (key: keyof CameraFormErrors, errorId: string) => ({
-    'aria-invalid': Boolean(errors[key]),
-    'aria-describedby': errors[key] ? errorId : undefined,
-  });
-
   return (
     <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-label="Add a camera">
       <h2>Add a camera</h2>
-      <label className="field">
-        <span>Camera id</span>
-        <input type="text" value={values.id} onChange={(e) => set('id', e.target.value)} placeholder="lobby" autoComplete="off" {...fieldProps('id', 'id-error')} />
-      </label>
-      {errors.id ? (
-        <p className="field-error" id="id-error" data-testid="id-error">
-          {errors.id}
-        </p>
-      ) : null}
-      <label className="field">
-        <span>Name</span>
-        <input type="text" value={values.name} onChange={(e) => set('name', e.target.value)} placeholder="Lobby entrance" autoComplete="off" {...fieldProps('name', 'name-error')} />
-      </label>
-      {errors.name ? (
-        <p className="field-error" id="name-error" data-testid="name-error">
-          {errors.name}
-        </p>
-      ) : null}
-      <label className="field">
-        <span>RTSP URL</span>
-        <input type="text" value={values.url} onChange={(e) => set('url', e.target.value)} placeholder="rtsp://10.0.0.5:554/stream" autoComplete="off" spellCheck={false} {...fieldProps('url', 'url-error')} />
-      </label>
-      {errors.url ? (
-        <p className="field-error" id="url-error" data-testid="url-error">
-          {errors.url}
-        </p>
-      ) : null}
-      <label className="field">
-        <span>Analysis fps</span>
-        <input type="number" min={0.1} max={30} step="any" value={values.analysisFps} onChange={(e) => set('analysisFps', e.target.value)} {...fieldProps('analysisFps', 'fps-error')} />
-      </label>
-      {errors.analysisFps ? (
-        <p className="field-error" id="fps-error" data-testid="fps-error">
-          {errors.analysisFps}
-        </p>
-      ) : null}
+      <InputField label="Camera id" error={errors.id} errorId="id-error" type="text" value={values.id} onChange={(e) => set('id', e.target.value)} placeholder="lobby" autoComplete="off" />
+      <InputField label="Name" error={errors.name} errorId="name-error" type="text" value={values.name} onChange={(e) => set('name', e.target.value)} placeholder="Lobby entrance" autoComplete="off" />
+      <InputField
+        label="RTSP URL"
+        error={errors.url}
+        errorId="url-error"
+        type="text"
+        value={values.url}
+        onChange={(e) => set('url', e.target.value)}
+        placeholder="rtsp://10.0.0.5:554/stream"
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <InputField
+        label="Analysis fps"
+        error={errors.analysisFps}
+        errorId="fps-error"
+        type="number"
+        min={0.1}
+        max={30}
+        step="any"
+        value={values.analysisFps}
+        onChange={(e) => set('analysisFps', e.target.value)}
+      />
       <label className="check">
         <input type="checkbox" checked={values.record} onChange={(e) => set('record', e.target.checked)} />
         <span>Record</span>
       </label>
-      {formError ? (
-        <p className="notice error" role="alert" data-testid="form-error">
-          {formError}
-        </p>
-      ) : null}
-      {done ? (
-        <p className="notice ok" role="status">
-          {done}
-        </p>
-      ) : null}
+      <FormOutcome error={formError} done={done} />
       <button type="submit" className="button primary" disabled={busy}>
         {busy ? 'Adding…' : 'Add camera'}
       </button>
@@ -143,23 +113,14 @@ function CameraForm({ onAdded }: { onAdded: () => void }) {
   );
 }
 
+const cameraColumns = ['Camera', 'URL', 'State', 'Analysis', 'Record', <span className="visually-hidden">Actions</span>];
+
 function CameraTable({ cameras, onRemoved }: { cameras: CameraView[]; onRemoved: () => void }) {
   const { store } = useLive();
   useStatusVersion(); // re-render when the socket reports a state change
   return (
     <table className="table">
-      <thead>
-        <tr>
-          <th scope="col">Camera</th>
-          <th scope="col">URL</th>
-          <th scope="col">State</th>
-          <th scope="col">Analysis</th>
-          <th scope="col">Record</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={cameraColumns} />
       <tbody>
         {cameras.map((camera) => {
           const live = store.getStatus(camera.id);
@@ -172,23 +133,12 @@ function CameraTable({ cameras, onRemoved }: { cameras: CameraView[]; onRemoved:
 
 function CameraRow({ camera, status, onRemoved }: { camera: CameraView; status: CameraView['status']; onRemoved: () => void }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
   const state = status?.state ?? 'offline';
-
-  const remove = async (): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.removeCamera(camera.id);
-      setConfirming(false);
-      onRemoved();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const remove = useApiAction(async () => {
+    await api.removeCamera(camera.id);
+    setConfirming(false);
+    onRemoved();
+  });
 
   return (
     <tr data-testid="camera-row" data-camera={camera.id} data-state={state}>
@@ -222,9 +172,9 @@ function CameraRow({ camera, status, onRemoved }: { camera: CameraView; status: 
             title={`Remove camera ${camera.name ?? camera.id}?`}
             message="Its analysis stops within a few seconds. Past alerts and recordings are kept."
             confirmLabel="Remove camera"
-            busy={busy}
-            error={error}
-            onConfirm={() => void remove()}
+            busy={remove.busy}
+            error={remove.error}
+            onConfirm={() => void remove.run()}
             onCancel={() => setConfirming(false)}
           />
         ) : null}

@@ -1,6 +1,7 @@
 // A modal dialog: role=dialog, focus moved in on open and back on close, Escape and the backdrop close it.
 'use client';
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { FieldError } from './form-field.tsx';
 
 export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
   const titleId = useId();
@@ -53,19 +54,24 @@ export function ConfirmDialog({
   return (
     <Dialog title={title} onClose={onCancel}>
       <p>{message}</p>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="dialog-actions">
+      <DialogActions error={error}>
         <button type="button" className="button ghost" onClick={onCancel}>
           Cancel
         </button>
         <button type="button" className="button danger" onClick={onConfirm} disabled={busy}>
           {confirmLabel}
         </button>
-      </div>
+      </DialogActions>
     </Dialog>
+  );
+}
+
+/** A dialog's buttons, with the error of the last one pressed above them. */
+export function DialogActions({ error, children }: { error: string | undefined; children: ReactNode }) {
+  return (
+    <>
+      <FieldError message={error} alert />
+      <div className="dialog-actions">{children}</div>
+    </>
   );
 }

@@ -8,6 +8,7 @@ import { api } from '../lib/api-client.ts';
 import { AlertDetailDialog } from './alert-detail-dialog.tsx';
 import { AlertFeed } from './alert-feed.tsx';
 import { CameraTile } from './camera-tile.tsx';
+import { ListStatus } from './notice.tsx';
 
 const CAMERA_POLL_MS = 10_000;
 
@@ -20,20 +21,17 @@ export function LiveWall() {
   return (
     <div className="live-layout">
       <section className="wall" aria-label="Cameras">
-        {cameras.error && list.length === 0 ? (
-          <p className="notice error" role="alert">
-            Could not load the cameras: {cameras.error.message}
-          </p>
-        ) : null}
-        {!cameras.loading && !cameras.error && list.length === 0 ? (
-          <div className="empty">
-            <p className="empty-title">No cameras yet</p>
-            <p>
-              Live frames and face boxes show up here once a camera streams. <Link href="/cameras">add one</Link> on the
-              Cameras page.
-            </p>
-          </div>
-        ) : null}
+        {/* with tiles on the wall a failed refresh is not worth a notice: the tiles keep their own state */}
+        <ListStatus
+          what="the cameras"
+          error={list.length === 0 ? cameras.error?.message : undefined}
+          loading={cameras.loading}
+          empty={list.length === 0}
+          emptyTitle="No cameras yet"
+        >
+          Live frames and face boxes show up here once a camera streams. <Link href="/cameras">add one</Link> on the Cameras
+          page.
+        </ListStatus>
         <div className={`tiles tiles-${Math.min(list.length, 9)}`}>
           {list.map((camera) => (
             <CameraTile key={camera.id} camera={camera} />

@@ -3,6 +3,8 @@
 'use client';
 import { useSearchParams } from 'next/navigation';
 import { useState } from 'react';
+import { InputField } from './form-field.tsx';
+import { Notice } from './notice.tsx';
 
 export function LoginForm() {
   const params = useSearchParams();
@@ -46,15 +48,16 @@ export function LoginForm() {
         <span className="brand-mark" aria-hidden="true">◉</span> Argus
       </h1>
       <p className="muted">Sign in with the admin token to watch the cameras and alerts.</p>
-      <label className="field">
-        <span>Admin token</span>
-        <input type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="current-password" autoFocus spellCheck={false} />
-      </label>
-      {error ? (
-        <p className="notice error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <InputField
+        label="Admin token"
+        type="password"
+        value={token}
+        onChange={(e) => setToken(e.target.value)}
+        autoComplete="current-password"
+        autoFocus
+        spellCheck={false}
+      />
+      {error ? <Notice tone="error">{error}</Notice> : null}
       <button type="submit" className="button primary wide" disabled={busy}>
         {busy ? 'Checking…' : 'Sign in'}
       </button>

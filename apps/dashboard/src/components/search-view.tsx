@@ -4,11 +4,14 @@
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ExportView, SearchResponse, SearchResult } from '@argus/protocol';
+import { useApiAction } from '../hooks/use-api-action.ts';
 import { useResource } from '../hooks/use-resource.ts';
-import { api, ApiError } from '../lib/api-client.ts';
+import { api, errorMessage } from '../lib/api-client.ts';
 import { formatScore, formatTime } from '../lib/display-format.ts';
 import { photosError } from '../lib/form-validation.ts';
 import { clipWindow, personSearchBody, photoSearchFields, searchFilters, type SearchFormErrors, type SearchFormValues } from '../lib/search-query.ts';
+import { FieldError, InputField } from './form-field.tsx';
+import { EmptyState, Notice } from './notice.tsx';
 import { PhotoDrop } from './photo-drop.tsx';
 
 const emptyValues: SearchFormValues = { personId: '', from: '', to: '', cameras: [], minScore: '' };
@@ -47,7 +50,7 @@ export function SearchView() {
       }
     } catch (err) {
       setResponse(undefined);
-      setApiError(err instanceof ApiError ? err.message : String(err));
+      setApiError(errorMessage(err));
     } finally {
       setBusy(false);
     }
@@ -111,32 +114,24 @@ export function SearchView() {
             </select>
           </div>
         </div>
-        {errors.photo ? (
-          <p className="field-error" data-testid="photo-error">
-            {errors.photo}
-          </p>
-        ) : null}
-        {errors.target ? (
-          <p className="field-error" role="alert">
-            {errors.target}
-          </p>
-        ) : null}
+        <FieldError message={errors.photo} testId="photo-error" />
+        <FieldError message={errors.target} alert />
         <div className="mode-row">
-          <label className="field">
-            <span>From</span>
-            <input type="datetime-local" value={values.from} onChange={(e) => setValues({ ...values, from: e.target.value })} />
-          </label>
-          <label className="field">
-            <span>To</span>
-            <input type="datetime-local" value={values.to} onChange={(e) => setValues({ ...values, to: e.target.value })} />
-          </label>
-          <label className="field">
-            <span>Min score</span>
-            <input type="number" min={-1} max={1} step={0.01} placeholder="e.g. 0.3" value={values.minScore} onChange={(e) => setValues({ ...values, minScore: e.target.value })} />
-          </label>
+          <InputField label="From" type="datetime-local" value={values.from} onChange={(e) => setValues({ ...values, from: e.target.value })} />
+          <InputField label="To" type="datetime-local" value={values.to} onChange={(e) => setValues({ ...values, to: e.target.value })} />
+          <InputField
+            label="Min score"
+            type="number"
+            min={-1}
+            max={1}
+            step={0.01}
+            placeholder="e.g. 0.3"
+            value={values.minScore}
+            onChange={(e) => setValues({ ...values, minScore: e.target.value })}
+          />
         </div>
-        {errors.range ? <p className="field-error">{errors.range}</p> : null}
-        {errors.minScore ? <p className="field-error">{errors.minScore}</p> : null}
+        <FieldError message={errors.range} />
+        <FieldError message={errors.minScore} />
         {(cameras.data ?? []).length > 0 ? (
           <fieldset className="camera-checks">
             <legend>Cameras (none ticked: all)</legend>
@@ -155,11 +150,7 @@ export function SearchView() {
         </div>
       </form>
 
-      {apiError ? (
-        <p className="notice error" role="alert">
-          {apiError}
-        </p>
-      ) : null}
+      {apiError ? <Notice tone="error">{apiError}</Notice> : null}
 
       {response ? (
         <section aria-label="Search results">
@@ -168,10 +159,7 @@ export function SearchView() {
             {response.searched.faces} face{response.searched.faces === 1 ? '' : 's'} in {Math.round(response.searched.ms)} ms
           </p>
           {response.results.length === 0 ? (
-            <div className="empty">
-              <p className="empty-title">No sightings found</p>
-              <p>Widen the time range, tick more cameras or lower the min score.</p>
-            </div>
+            <EmptyState title="No sightings found">Widen the time range, tick more cameras or lower the min score.</EmptyState>
           ) : (
             <div className="results">
               {response.results.map((r) => (
@@ -187,22 +175,13 @@ export function SearchView() {
 
 function ResultCard({ result, cameraName }: { result: SearchResult; cameraName: string | undefined }) {
   const [playing, setPlaying] = useState(false);
-  const [exporting, setExporting] = useState(false);
   const [exported, setExported] = useState<ExportView>();
-  const [error, setError] = useState<string>();
-
-  const exportClip = async (): Promise<void> => {
-    setExporting(true);
-    setError(undefined);
-    try {
-      const window = clipWindow(result.clipUrl, result.start, result.end);
-      setExported(await api.exportClip({ camera: result.camera, ...window, name: `${result.person?.name ?? 'unknown'} on ${result.camera}` }));
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
-    } finally {
-      setExporting(false);
-    }
-  };
+  const [playError, setPlayError] = useState<string>();
+  const exportClip = useApiAction(async () => {
+    setPlayError(undefined);
+    const window = clipWindow(result.clipUrl, result.start, result.end);
+    setExported(await api.exportClip({ camera: result.camera, ...window, name: `${result.person?.name ?? 'unknown'} on ${result.camera}` }));
+  });
 
   return (
     <article
@@ -215,7 +194,7 @@ function ResultCard({ result, cameraName }: { result: SearchResult; cameraName: 
       data-score={result.score}
     >
       {playing ? (
-        <video controls autoPlay preload="metadata" src={result.clipUrl} onError={() => setError('This clip could not be played: its recording may have aged out')} />
+        <video controls autoPlay preload="metadata" src={result.clipUrl} onError={() => setPlayError('This clip could not be played: its recording may have aged out')} />
       ) : result.thumbUrl ? (
         <img className="result-thumb" src={result.thumbUrl} alt={`Face seen on ${result.camera}`} loading="lazy" decoding="async" />
       ) : (
@@ -235,8 +214,8 @@ function ResultCard({ result, cameraName }: { result: SearchResult; cameraName: 
         <button type="button" className="button small" onClick={() => setPlaying(!playing)}>
           {playing ? 'Hide video' : 'Play'}
         </button>
-        <button type="button" className="button small" onClick={() => void exportClip()} disabled={exporting}>
-          {exporting ? 'Exporting…' : 'Export clip'}
+        <button type="button" className="button small" onClick={() => void exportClip.run()} disabled={exportClip.busy}>
+          {exportClip.busy ? 'Exporting…' : 'Export clip'}
         </button>
         {exported ? (
           <a className="button small ghost" href={exported.url} download>
@@ -244,11 +223,7 @@ function ResultCard({ result, cameraName }: { result: SearchResult; cameraName: 
           </a>
         ) : null}
       </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError message={playError ?? exportClip.error} alert />
     </article>
   );
 }

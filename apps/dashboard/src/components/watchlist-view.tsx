@@ -2,11 +2,14 @@
 'use client';
 import { useRef, useState } from 'react';
 import type { PersonView } from '@argus/protocol';
+import { useApiAction } from '../hooks/use-api-action.ts';
 import { useResource } from '../hooks/use-resource.ts';
-import { api, ApiError, rejectionsOf } from '../lib/api-client.ts';
+import { api, ApiError, errorMessage, rejectionsOf } from '../lib/api-client.ts';
 import { nameError, photosError } from '../lib/form-validation.ts';
 import { photoOutcomes, type PhotoOutcome } from '../lib/photo-outcome.ts';
 import { ConfirmDialog } from './dialog.tsx';
+import { FieldError, InputField } from './form-field.tsx';
+import { FormOutcome, ListStatus } from './notice.tsx';
 import { PhotoDrop } from './photo-drop.tsx';
 
 function formWith(files: readonly File[], name?: string): FormData {
@@ -28,17 +31,15 @@ export function WatchlistView() {
       <div className="split">
         <EnrollForm onEnrolled={() => void people.reload()} />
         <section className="people" aria-label="People on the watchlist">
-          {people.error ? (
-            <p className="notice error" role="alert">
-              Could not load the watchlist: {people.error.message}
-            </p>
-          ) : null}
-          {!people.loading && !people.error && list.length === 0 ? (
-            <div className="empty">
-              <p className="empty-title">No people on the watchlist yet</p>
-              <p>Enter a name and add one or more photos of the person&apos;s face, then press Enroll.</p>
-            </div>
-          ) : null}
+          <ListStatus
+            what="the watchlist"
+            error={people.error?.message}
+            loading={people.loading}
+            empty={list.length === 0}
+            emptyTitle="No people on the watchlist yet"
+          >
+            Enter a name and add one or more photos of the person&apos;s face, then press Enroll.
+          </ListStatus>
           <div className="person-grid">
             {list.map((person) => (
               <PersonCard key={person.id} person={person} onChanged={() => void people.reload()} />
@@ -102,7 +103,7 @@ function EnrollForm({ onEnrolled }: { onEnrolled: () => void }) {
         setResults(photoOutcomes(files, rejectionsOf(err)));
         setFormError(`No photo was usable, so ${name.trim()} was not enrolled: see why below and try other photos.`);
       } else {
-        setFormError(err instanceof ApiError ? err.message : String(err));
+        setFormError(errorMessage(err));
       }
     } finally {
       setBusy(false);
@@ -112,42 +113,22 @@ function EnrollForm({ onEnrolled }: { onEnrolled: () => void }) {
   return (
     <form ref={formRef} className="card form" onSubmit={(e) => void submit(e)} noValidate aria-label="Enroll a person">
       <h2>Enroll a person</h2>
-      <label className="field">
-        <span>Name</span>
-        <input
-          type="text"
-          value={name}
-          maxLength={200}
-          onChange={(e) => {
-            setName(e.target.value);
-            if (errors.name) setErrors({ ...errors, name: undefined });
-          }}
-          aria-invalid={Boolean(errors.name)}
-          aria-describedby={errors.name ? 'name-error' : undefined}
-          autoComplete="off"
-        />
-      </label>
-      {errors.name ? (
-        <p className="field-error" id="name-error" data-testid="name-error">
-          {errors.name}
-        </p>
-      ) : null}
+      <InputField
+        label="Name"
+        error={errors.name}
+        errorId="name-error"
+        type="text"
+        value={name}
+        maxLength={200}
+        onChange={(e) => {
+          setName(e.target.value);
+          if (errors.name) setErrors({ ...errors, name: undefined });
+        }}
+        autoComplete="off"
+      />
       <PhotoDrop label="Photos" files={files} onFiles={choose} testId="photo-drop" describedBy={errors.photos ? 'photos-error' : undefined} />
-      {errors.photos ? (
-        <p className="field-error" id="photos-error" data-testid="photos-error">
-          {errors.photos}
-        </p>
-      ) : null}
-      {formError ? (
-        <p className="notice error" role="alert" data-testid="form-error">
-          {formError}
-        </p>
-      ) : null}
-      {done ? (
-        <p className="notice ok" role="status">
-          {done}
-        </p>
-      ) : null}
+      <FieldError message={errors.photos} id="photos-error" testId="photos-error" />
+      <FormOutcome error={formError} done={done} />
       <PhotoResults results={results} />
       <button type="submit" className="button primary" disabled={busy}>
         {busy ? 'Enrolling…' : 'Enroll'}
@@ -162,7 +143,6 @@ function PersonCard({ person, onChanged }: { person: PersonView; onChanged: () =
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [removeError, setRemoveError] = useState<string>();
 
   const addPhotos = async (files: File[]): Promise<void> => {
     setResults([]);
@@ -179,26 +159,18 @@ function PersonCard({ person, onChanged }: { person: PersonView; onChanged: () =
       onChanged();
     } catch (err) {
       if (err instanceof ApiError && err.code === 'NO_USABLE_PHOTO') setResults(photoOutcomes(files, rejectionsOf(err)));
-      else setError(err instanceof ApiError ? err.message : String(err));
+      else setError(errorMessage(err));
     } finally {
       setBusy(false);
       if (inputRef.current) inputRef.current.value = '';
     }
   };
 
-  const remove = async (): Promise<void> => {
-    setBusy(true);
-    setRemoveError(undefined);
-    try {
-      await api.removePerson(person.id);
-      setConfirming(false);
-      onChanged();
-    } catch (err) {
-      setRemoveError(err instanceof ApiError ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const remove = useApiAction(async () => {
+    await api.removePerson(person.id);
+    setConfirming(false);
+    onChanged();
+  });
 
   return (
     <article className="card person-card" data-testid="person-card" data-person-id={person.id} aria-label={person.name}>
@@ -216,7 +188,7 @@ function PersonCard({ person, onChanged }: { person: PersonView; onChanged: () =
         )}
       </div>
       <div className="person-actions">
-        <button type="button" className="button small" onClick={() => inputRef.current?.click()} disabled={busy}>
+        <button type="button" className="button small" onClick={() => inputRef.current?.click()} disabled={busy || remove.busy}>
           Add photos
         </button>
         <input
@@ -229,24 +201,20 @@ function PersonCard({ person, onChanged }: { person: PersonView; onChanged: () =
           aria-label={`Add photos for ${person.name}`}
           onChange={(e) => void addPhotos(Array.from(e.target.files ?? []))}
         />
-        <button type="button" className="button small danger" onClick={() => setConfirming(true)} disabled={busy}>
+        <button type="button" className="button small danger" onClick={() => setConfirming(true)} disabled={busy || remove.busy}>
           Remove
         </button>
       </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError message={error} alert />
       <PhotoResults results={results} />
       {confirming ? (
         <ConfirmDialog
           title={`Remove ${person.name}?`}
           message={`${person.name} and their ${person.faceCount} enrolled photo${person.faceCount === 1 ? '' : 's'} will be deleted. Past alerts stay in the history.`}
           confirmLabel="Remove person"
-          busy={busy}
-          error={removeError}
-          onConfirm={() => void remove()}
+          busy={busy || remove.busy}
+          error={remove.error}
+          onConfirm={() => void remove.run()}
           onCancel={() => setConfirming(false)}
         />
       ) : null}

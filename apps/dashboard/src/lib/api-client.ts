@@ -34,6 +34,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The text to show for a failed call: the api's message, or what went wrong before an answer came. */
+export const errorMessage = (err: unknown): string => (err instanceof ApiError ? err.message : String(err));
+
 export type StoredAlert = z.infer<typeof alertListResponseSchema>['alerts'][number];
 
 /** Where an unauthorised call sends the browser: the sign-in page, back here afterwards. */
