@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '@argus/config';
-import { alertListResponseSchema, cameraListResponseSchema, type Alert } from '@argus/protocol';
+import { alertListResponseSchema, cameraListResponseSchema, searchResponseSchema, type Alert } from '@argus/protocol';
 import { AlertRepository, compareStreamIds, connectRedis, silentLog, type RedisClient } from '@argus/store';
 import { makeFaceClip, startFakeCamera, type FaceClip, type FakeCamera } from '@argus/video';
 import { assertChromium, launchBrowser, saveScreenshot, type Browser } from './browser.ts';
@@ -69,18 +69,6 @@ async function expectImagesLoaded(images: Locator, what: string, timeoutMs = UI_
       return (await Promise.all(all.map(imageLoaded))).every(Boolean);
     }, { timeout: timeoutMs, message: `${what}: every image loaded (naturalWidth > 0)` })
     .toBe(true);
-}
-
-/** Polls until probe returns a value (errors count as "not yet"); the failure names what was awaited. */
-async function pollFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    stack?.assertRunning();
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${stack?.output() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 async function apiAlerts(query = ''): Promise<Alert[]> {
@@ -195,14 +183,14 @@ describe('the dashboard, end to end in Chromium', () => {
     await page.getByLabel('Name', { exact: true }).fill('Lobby');
     await page.getByLabel('RTSP URL', { exact: true }).fill(camera!.url);
     await page.getByLabel('Analysis fps', { exact: true }).fill('5');
-    await page.getByRole('checkbox', { name: 'Record' }).setChecked(false);
+    await page.getByRole('checkbox', { name: 'Record' }).setChecked(true); // /search plays its recordings
     await page.getByRole('button', { name: 'Add camera' }).click();
 
     const row = `[data-testid="camera-row"][data-camera="${CAMERA}"]`;
     await visible(page.locator(row), 'the new camera row');
     await visible(page.locator(`${row}[data-state="live"]`), 'the camera row reporting live', 60_000);
     const { cameras } = cameraListResponseSchema.parse(await (await stack!.http('/api/cameras')).json());
-    expect(cameras.map((c) => ({ id: c.id, url: c.url, record: c.record }))).toEqual([{ id: CAMERA, url: camera!.url, record: false }]);
+    expect(cameras.map((c) => ({ id: c.id, url: c.url, record: c.record }))).toEqual([{ id: CAMERA, url: camera!.url, record: true }]);
     await saveScreenshot(page, 'cameras');
 
     await page.getByRole('link', { name: 'Live', exact: true }).click();
@@ -271,13 +259,49 @@ describe('the dashboard, end to end in Chromium', () => {
     await expectImagesLoaded(replayed.locator('img[data-role="crop"]'), 'the crop of the replayed alert');
 
     // A live alert after it (ingest kept running) reaches the feed too; still exactly one copy of each.
-    const live = await pollFor('a live alert after the restart', loopMs() + 20_000, async () =>
+    const live = await stack!.waitFor('a live alert after the restart', loopMs() + 20_000, async () =>
       (await apiAlerts(`&person=${personId}`)).find((a) => compareStreamIds(a.id, whileDown) > 0 && a.trackId !== 'e2e-while-api-down')?.id,
     );
     await expect.poll(() => feedItems().and(page.locator(`[data-alert-id="${live}"]`)).count(), { message: `the live alert ${live} in the feed` }).toBe(1);
     const ids = await feedItems().evaluateAll((els) => els.map((el) => el.getAttribute('data-alert-id')));
     expect(ids.filter((id) => id === whileDown)).toHaveLength(1);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('from an alert, "Find other appearances" lists her recorded sightings in /search and plays one in place', async () => {
+    // A clip is served once the ~10 s recording segment holding it has closed: wait for one over the api.
+    const { results } = await stack!.waitFor('a sighting of her whose recording is written', 2 * loopMs() + 30_000, async () => {
+      const res = await stack!.http('/api/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personId }) });
+      const body = searchResponseSchema.parse(await res.json());
+      const heads = await Promise.all(body.results.map(async (r) => (await stack!.http(r.clipUrl, { method: 'HEAD' })).status));
+      return heads.includes(200) ? body : undefined;
+    });
+    const playable = new Set<string>();
+    for (const r of results) if ((await stack!.http(r.clipUrl, { method: 'HEAD' })).status === 200) playable.add(r.sightingId);
+
+    await page.getByRole('link', { name: 'Live', exact: true }).click();
+    await page.locator(`[data-testid="alert-feed"] [data-testid="alert-item"][data-person-id="${personId}"]`).first().click();
+    await page.getByRole('dialog').getByRole('link', { name: 'Find other appearances' }).click();
+    await expect.poll(() => new URL(page.url()).pathname, { message: 'the link opens /search' }).toBe('/search');
+    const cards = page.locator('[data-testid="search-result"]');
+    await visible(cards, 'search results for her');
+    const shown = await cards.evaluateAll((els) => els.map((el) => ({ id: el.getAttribute('data-sighting-id'), camera: el.getAttribute('data-camera') })));
+    expect(shown.map((c) => c.camera)).toContain(CAMERA);
+    // A few sightings a loop, far below the result limit: the page lists every one the api found earlier.
+    expect(shown.map((c) => c.id)).toEqual(expect.arrayContaining(results.map((r) => r.sightingId)));
+    await saveScreenshot(page, 'search');
+
+    const card = cards.and(page.locator(`[data-sighting-id="${[...playable][0]}"]`));
+    await card.getByRole('button', { name: 'Play' }).click();
+    const video = card.locator('video');
+    await visible(video, 'the inline video of the sighting');
+    await expect
+      .poll(() => video.evaluate((el) => { const v = el as unknown as { readyState: number; duration: number; error: unknown }; return v.error === null && v.readyState >= 1 && v.duration > 0; }), {
+        timeout: UI_MS,
+        message: 'the clip loads in the page through the dashboard proxy (metadata read, no media error)',
+      })
+      .toBe(true);
+    expect(pageErrors).toEqual([]);
   });
 
   it('removes the person: no new alerts for them over two clip loops while the camera keeps analysing', async () => {
