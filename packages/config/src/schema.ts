@@ -95,6 +95,7 @@ export const configSchema = z.strictObject({
     partitionHours: z.number().positive(),
     efSearch: positiveInt.max(10_000),
     exactBelow: z.number().int().min(0),
+    threads: positiveInt.max(64),
     snapshotIntervalS: z.number().min(0),
     maxResults: positiveInt.max(10_000),
   }),

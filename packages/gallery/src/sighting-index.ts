@@ -75,17 +75,20 @@ export interface SightingIndexStats {
 }
 
 /**
- * Chosen with bench/src/search.bench.ts (see docs/BENCHMARKS.md, section "search").
- * - partitionHours=24: ~33k sightings a day at 1M per 30 days; a one-hour window is then a fraction of one or two
- *   partitions, scanned exactly below exactBelow.
- * - exactBelow=5000: an exact scan costs ~0.45 us per sighting, so 5000 candidates ~2.3 ms, about what a filtered
- *   HNSW search (a JS filter callback per visited node) costs on a 33k partition.
+ * Chosen with bench/src/search.bench.ts (docs/BENCHMARKS.md, section "search"; 1M synthetic sightings over 30 days,
+ * 2 worker threads, 2-core EPYC):
+ * - partitionHours=24: builds 4.5x faster than one global graph (2500 vs 600 inserts/s at 100k) and keeps time
+ *   windows cheap (a one-hour window is a slice of one or two partitions, scanned exactly: p99 < 4 ms at 1M).
+ *   168 h partitions search 30 days 4x faster at equal efSearch but with lower recall and 3x slower inserts.
+ * - efSearch=128: recall@10 0.95 on 30-day searches at 1M (64 gave 0.89): every partition must find its best few.
+ * - exactBelow=20000: a filtered HNSW search (a JS callback per visited node) gave recall@10 0.66-0.80 on one-day
+ *   windows at 1M; an exact scan of a partition's matches (~0.45 us each) is exact and at most ~9 ms.
  */
 export const SIGHTING_INDEX_DEFAULTS: Readonly<Required<SightingIndexOptions>> = Object.freeze({
   dim: 512,
   partitionHours: 24,
-  efSearch: 64,
-  exactBelow: 5000,
+  efSearch: 128,
+  exactBelow: 20_000,
   m: 16,
   efConstruction: 100,
 });
@@ -166,7 +169,7 @@ export class SightingIndex {
 
   /**
    * Adds one sighting (a re-added id replaces the old one). Cost: one synchronous hnswlib insert into its
-   * partition (~0.5-1 ms at a 33k-sighting partition with the defaults).
+   * partition (~0.4-1.3 ms at a 17-33k-sighting partition with the defaults).
    */
   add(record: SightingRecord): void {
     if (typeof record !== 'object' || record === null) throw invalid('add: expected a sighting record { id, camera, start, end, personId?, embedding }');

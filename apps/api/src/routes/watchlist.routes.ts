@@ -93,7 +93,7 @@ export function watchlistRoutes(ctx: ServerContext): RouteSpec[] {
       responses: { 200: { description: 'Removed', schema: removedPersonResponseSchema }, 404: { description: 'No such person' } },
       handler: async ({ params }) => {
         const removed = await ctx.watchlist.removePerson(params.id, { images: ctx.images });
-        const sightingsUnlinked = ctx.search.unlinkPerson(removed.personId);
+        const sightingsUnlinked = await ctx.search.unlinkPerson(removed.personId);
         return { id: removed.personId, facesRemoved: removed.faceIds.length, imagesDeleted: removed.imagesDeleted, sightingsUnlinked };
       },
     }),

@@ -1,11 +1,12 @@
-// The api's view of argus:sightings for search: an in-memory SightingIndex loaded from its last snapshot,
+// The api's view of argus:sightings for search: a SightingIndex on worker threads (a search over a million
+// sightings is tens of ms of synchronous hnswlib work, kept off the event loop), loaded from its last snapshot,
 // caught up from the stream, kept current by tailing it, saved every search.snapshot_interval_s and at exit.
 // Redis stays the source of truth: hits are read back from the stream, so an entry erased elsewhere never
 // shows, and a person link shows only while that person is still enrolled.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedConfig } from '@argus/config';
-import { SightingIndex, type SightingHit } from '@argus/gallery';
+import { SightingIndexWorker, type SightingHit, type SightingIndexOptions } from '@argus/gallery';
 import type { Sighting } from '@argus/protocol';
 import type { ImageStore, SightingRepository, WatchlistRepository } from '@argus/store';
 import { parseImagePath } from '@argus/store';
@@ -42,7 +43,8 @@ const READY_WAIT_MS = 10_000;
 const DAY_MS = 86_400_000;
 
 export class SightingSearchService {
-  private index: SightingIndex;
+  private index: SightingIndexWorker | undefined;
+  private indexed = 0;
   private lastId = '0';
   private readonly abort = new AbortController();
   private tailing: Promise<void> | undefined;
@@ -53,19 +55,19 @@ export class SightingSearchService {
   readonly snapshotDir: string;
 
   constructor(private readonly deps: SightingSearchDeps) {
-    this.index = this.newIndex();
     this.snapshotDir = deps.snapshotDir ?? join(deps.config.resolved.data, 'snapshots', 'sightings');
   }
 
+  /** Sightings in the index (as of the last add or search). */
   get size(): number {
-    return this.index.size;
+    return this.indexed;
   }
 
   /** Loads the snapshot and catches up in the background; search waits for it (bounded). */
   start(): void {
     this.readyPromise ??= this.load().then(
       () => {
-        this.tailing = this.deps.sightings.tail(this.lastId, (s) => this.add(s), { signal: this.abort.signal, log: this.deps.log });
+        this.tailing = this.deps.sightings.tail(this.lastId, (s) => this.add([s]), { signal: this.abort.signal, log: this.deps.log });
         this.tailing.catch((err: unknown) => this.deps.log.error({ err }, `sightings index: tail stopped: ${(err as Error).message}`));
         const every = this.deps.config.search.snapshotIntervalS;
         if (every > 0) {
@@ -89,6 +91,7 @@ export class SightingSearchService {
       const ok = await this.readyPromise.then(() => true, () => false);
       if (ok) await this.save();
     }
+    await this.index?.close();
   }
 
   /** Resolves once the index holds every sighting that existed at start. */
@@ -114,7 +117,8 @@ export class SightingSearchService {
   async search(query: SightingQueryInput): Promise<FoundSighting[]> {
     await this.ready();
     const limit = Math.min(query.limit ?? 50, this.deps.config.search.maxResults);
-    const hits: SightingHit[] = this.index.search({
+    const index = this.requireIndex();
+    const hits: SightingHit[] = await index.search({
       embeddings: query.embeddings,
       limit,
       ...(query.from !== undefined ? { from: query.from } : {}),
@@ -122,6 +126,7 @@ export class SightingSearchService {
       ...(query.cameras?.length ? { cameras: query.cameras } : {}),
       ...(query.minScore !== undefined ? { minScore: query.minScore } : {}),
     });
+    this.indexed = await index.size();
     const stored = new Map((await this.deps.sightings.getMany(hits.map((h) => h.id))).map((s) => [s.id, s]));
     const names = new Map<string, string | null>();
     const found: FoundSighting[] = [];
@@ -140,14 +145,14 @@ export class SightingSearchService {
   }
 
   /** A removed person: their sightings stay (they are still faces seen on camera) but lose the link. */
-  unlinkPerson(personId: string): number {
-    return this.index.unlinkPerson(personId);
+  async unlinkPerson(personId: string): Promise<number> {
+    return this.index ? this.index.unlinkPerson(personId) : 0;
   }
 
   /** Erasure: removes the person's sightings from Redis, their thumbnails from disk, and from the index. */
   async erasePerson(personId: string): Promise<{ sightingsRemoved: number; thumbsDeleted: number }> {
     const { removed, thumbPaths, ids } = await this.deps.sightings.removeByPerson(personId);
-    this.index.remove(ids);
+    if (this.index) await this.index.remove(ids);
     let thumbsDeleted = 0;
     for (const path of thumbPaths) {
       try {
@@ -161,49 +166,64 @@ export class SightingSearchService {
     return { sightingsRemoved: removed, thumbsDeleted };
   }
 
-  private newIndex(): SightingIndex {
-    const s = this.deps.config.search;
-    return new SightingIndex({ partitionHours: s.partitionHours, efSearch: s.efSearch, exactBelow: s.exactBelow });
+  private requireIndex(): SightingIndexWorker {
+    if (!this.index) throw new ApiError(503, 'SEARCH_NOT_READY', 'the sightings index is not loaded: see the api log');
+    return this.index;
   }
 
-  private add(s: Sighting): void {
-    this.index.add({ id: s.id, camera: s.camera, start: s.start, end: s.end, embedding: s.embedding, ...(s.personId ? { personId: s.personId } : {}) });
-    this.lastId = s.id;
-    this.loaded++;
+  private indexOptions(): SightingIndexOptions & { threads: number } {
+    const s = this.deps.config.search;
+    return { partitionHours: s.partitionHours, efSearch: s.efSearch, exactBelow: s.exactBelow, threads: s.threads };
+  }
+
+  private async add(sightings: readonly Sighting[]): Promise<void> {
+    if (sightings.length === 0) return;
+    await this.requireIndex().addMany(
+      sightings.map((s) => ({ id: s.id, camera: s.camera, start: s.start, end: s.end, embedding: s.embedding, ...(s.personId ? { personId: s.personId } : {}) })),
+    );
+    this.lastId = sightings[sightings.length - 1]!.id;
+    this.loaded += sightings.length;
+    this.indexed += sightings.length;
   }
 
   private async load(): Promise<void> {
     const started = Date.now();
-    const s = this.deps.config.search;
     try {
-      const snapshot = await SightingIndex.load(this.snapshotDir, { partitionHours: s.partitionHours, efSearch: s.efSearch, exactBelow: s.exactBelow });
+      const snapshot = await SightingIndexWorker.load(this.snapshotDir, this.indexOptions());
       if (snapshot) {
         this.index = snapshot.index;
         this.lastId = snapshot.lastId;
-        this.deps.log.info(`sightings index: snapshot with ${snapshot.index.size} sightings up to ${snapshot.lastId}`);
+        this.indexed = await snapshot.index.size();
+        this.deps.log.info(`sightings index: snapshot with ${this.indexed} sightings up to ${snapshot.lastId}`);
       }
     } catch (err) {
       this.deps.log.warn({ err }, `sightings index: snapshot in ${this.snapshotDir} not used (${(err as Error).message}); rebuilding from Redis`);
-      this.index = this.newIndex();
       this.lastId = '0';
     }
+    this.index ??= await SightingIndexWorker.start(this.indexOptions());
     for (;;) {
       const page = await this.deps.sightings.readAfter(this.lastId, CATCH_UP_PAGE);
-      for (const sighting of page) this.add(sighting);
+      await this.add(page);
       if (page.length < CATCH_UP_PAGE) break;
       if (this.loaded % 50_000 < CATCH_UP_PAGE) this.deps.log.info(`sightings index: ${this.loaded} sightings loaded`);
     }
-    this.dropExpired();
-    this.deps.log.info(`sightings index ready: ${this.index.size} sightings in ${Date.now() - started} ms`);
+    await this.dropExpired();
+    this.deps.log.info(`sightings index ready: ${this.indexed} sightings in ${Date.now() - started} ms`);
   }
 
-  private dropExpired(): void {
-    const dropped = this.index.dropOlderThan(Date.now() - this.deps.config.retention.sightingsDays * DAY_MS);
+  private async dropExpired(): Promise<void> {
+    const index = this.requireIndex();
+    const dropped = await index.dropOlderThan(Date.now() - this.deps.config.retention.sightingsDays * DAY_MS);
+    this.indexed = await index.size();
     if (dropped > 0) this.deps.log.info(`sightings index: ${dropped} sightings past retention dropped`);
   }
 
   private async maintain(): Promise<void> {
-    this.dropExpired();
+    try {
+      await this.dropExpired();
+    } catch (err) {
+      this.deps.log.warn({ err }, `sightings index: retention not applied: ${(err as Error).message}`);
+    }
     await this.save();
   }
 
@@ -212,7 +232,7 @@ export class SightingSearchService {
     this.saving = (async () => {
       try {
         await mkdir(this.snapshotDir, { recursive: true });
-        await this.index.save(this.snapshotDir, this.lastId);
+        if (this.index) await this.index.save(this.snapshotDir, this.lastId);
       } catch (err) {
         this.deps.log.warn({ err }, `sightings index: snapshot not saved: ${(err as Error).message}`);
       } finally {
