@@ -45,7 +45,7 @@ const DAY_MS = 86_400_000;
 export class SightingSearchService {
   private index: SightingIndexWorker | undefined;
   private indexed = 0;
-  private lastId = '0';
+  private lastId = '0-0'; // before the first entry: the stream id form snapshots require
   private readonly abort = new AbortController();
   private tailing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -198,7 +198,7 @@ export class SightingSearchService {
       }
     } catch (err) {
       this.deps.log.warn({ err }, `sightings index: snapshot in ${this.snapshotDir} not used (${(err as Error).message}); rebuilding from Redis`);
-      this.lastId = '0';
+      this.lastId = '0-0';
     }
     this.index ??= await SightingIndexWorker.start(this.indexOptions());
     for (;;) {
