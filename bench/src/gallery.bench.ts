@@ -6,19 +6,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { GALLERY_DEFAULTS, Gallery, type SearchStrategy } from '@argus/gallery';
+import { fmtCount, fmtDuration, gc, mib, ms, noisyCopy, percentile, Random, timeEventLoopBlock } from './vector-bench.ts';
 
 const DIM = 512;
 /** Cosine of each face (and query) to its identity: the spread of real face photos. */
 const COS_MIN = 0.6;
 const COS_MAX = 0.75;
 const K = 10;
-
-// A real gc() (without --expose-gc on the command line) so RSS deltas are not mostly garbage.
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 
 export interface GalleryBenchOptions {
   sizes?: number[];
@@ -35,75 +30,10 @@ export interface GalleryBenchOptions {
   log?: (line: string) => void;
 }
 
-/** Deterministic PRNG (sfc32) with normal deviates by Box-Muller, so every run sees the same gallery. */
-class Random {
-  #a: number;
-  #b: number;
-  #c: number;
-  #d: number;
-  #spare: number | null = null;
-
-  constructor(seed: number) {
-    this.#a = 0x9e3779b9;
-    this.#b = 0x243f6a88;
-    this.#c = 0xb7e15162;
-    this.#d = seed >>> 0;
-    for (let i = 0; i < 15; i++) this.next();
-  }
-
-  next(): number {
-    const t = (((this.#a + this.#b) | 0) + this.#d) | 0;
-    this.#d = (this.#d + 1) | 0;
-    this.#a = this.#b ^ (this.#b >>> 9);
-    this.#b = (this.#c + (this.#c << 3)) | 0;
-    this.#c = (this.#c << 21) | (this.#c >>> 11);
-    this.#c = (this.#c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  }
-
-  normal(): number {
-    if (this.#spare !== null) {
-      const s = this.#spare;
-      this.#spare = null;
-      return s;
-    }
-    let u = 0;
-    while (u === 0) u = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    const theta = 2 * Math.PI * this.next();
-    this.#spare = r * Math.sin(theta);
-    return r * Math.cos(theta);
-  }
-
-  unitVector(out: Float32Array): Float32Array {
-    let ss = 0;
-    for (let i = 0; i < out.length; i++) {
-      const v = this.normal();
-      out[i] = v;
-      ss += v * v;
-    }
-    const inv = 1 / Math.sqrt(ss);
-    for (let i = 0; i < out.length; i++) out[i]! *= inv;
-    return out;
-  }
-
-  /** A unit vector at cosine uniform in [COS_MIN, COS_MAX] to `identity` (itself a unit vector). */
-  noisyCopy(identity: Float32Array, scratch: Float32Array): Float32Array {
-    const c = COS_MIN + (COS_MAX - COS_MIN) * this.next();
-    const noise = this.unitVector(scratch);
-    let proj = 0;
-    for (let i = 0; i < DIM; i++) proj += noise[i]! * identity[i]!;
-    let ss = 0;
-    for (let i = 0; i < DIM; i++) {
-      const v = noise[i]! - proj * identity[i]!;
-      noise[i] = v;
-      ss += v * v;
-    }
-    const s = Math.sqrt(1 - c * c) / Math.sqrt(ss);
-    const out = new Float32Array(DIM);
-    for (let i = 0; i < DIM; i++) out[i] = c * identity[i]! + s * noise[i]!;
-    return out;
-  }
+/** A unit vector at cosine uniform in [COS_MIN, COS_MAX] to `identity` (itself a unit vector). */
+function noisyFace(rng: Random, identity: Float32Array, scratch: Float32Array): Float32Array {
+  const c = COS_MIN + (COS_MAX - COS_MIN) * rng.next();
+  return noisyCopy(identity, c, rng.unitVector(scratch));
 }
 
 interface Dataset {
@@ -127,29 +57,20 @@ function makeDataset(size: number, queryCount: number, seed: number): Dataset {
   const queryRng = new Random(seed + 2);
   const queries = Array.from({ length: queryCount }, () => {
     const identity = Math.floor(queryRng.next() * identities.length);
-    return { identity, embedding: queryRng.noisyCopy(identities[identity]!, scratch) };
+    return { identity, embedding: noisyFace(queryRng, identities[identity]!, scratch) };
   });
   return {
     identities,
     queries,
     *faces() {
       for (let p = 0; p < counts.length; p++) {
-        for (let f = 0; f < counts[p]!; f++) yield { faceId: `f${p}-${f}`, personId: `p${p}`, embedding: faceRng.noisyCopy(identities[p]!, scratch) };
+        for (let f = 0; f < counts[p]!; f++) yield { faceId: `f${p}-${f}`, personId: `p${p}`, embedding: noisyFace(faceRng, identities[p]!, scratch) };
       }
     },
   };
 }
 
-function percentile(sorted: Float64Array | number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
 const sortNums = (xs: number[]): Float64Array => Float64Array.from(xs).sort();
-const ms = (x: number): string => (x < 0.1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(0));
-const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-const fmtCount = (n: number): string => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : `${n}`);
-const fmtDuration = (s: number): string => (s < 120 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`);
 
 function timeSearches(gallery: Gallery, queries: Float32Array[], strategy: SearchStrategy) {
   const times: number[] = [];
@@ -241,19 +162,7 @@ async function benchSize(size: number, o: Required<Omit<GalleryBenchOptions, 'si
   if (o.snapshot) {
     const dir = await mkdtemp(join(os.tmpdir(), 'argus-gallery-bench-'));
     try {
-      // The longest gap between 1 ms ticks is the longest the event loop was blocked (monitorEventLoopDelay
-      // under-reports a single long block).
-      let maxGapMs = 0;
-      let lastTick = performance.now();
-      const ticker = setInterval(() => {
-        const now = performance.now();
-        maxGapMs = Math.max(maxGapMs, now - lastTick);
-        lastTick = now;
-      }, 1);
-      const s0 = performance.now();
-      await gallery.saveSnapshot(dir, '0-0');
-      const saveS = (performance.now() - s0) / 1000;
-      clearInterval(ticker);
+      const { seconds: saveS, blockMs: maxGapMs } = await timeEventLoopBlock(() => gallery.saveSnapshot(dir, '0-0'));
       const indexFile = readdirSync(dir).find((n) => n.startsWith('index-'))!;
       const indexBytes = statSync(join(dir, indexFile)).size;
       const l0 = performance.now();

@@ -7,9 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { SIGHTING_INDEX_DEFAULTS, SightingIndex, SightingIndexWorker, type SightingHit, type SightingIndexOptions, type SightingQuery, type SightingRecord, type SightingSearchStrategy } from '@argus/gallery';
+import { fmtCount, fmtDuration, gc, mib, ms, noisyCopy, percentile, Random, timeEventLoopBlock } from './vector-bench.ts';
 
 const DIM = 512;
 const DAYS = 30;
@@ -29,10 +28,6 @@ const COS_MAX = 0.8;
 /** A design whose search is slower than this per query is sampled with fewer queries. */
 const SLOW_MS = 200;
 
-// A real gc() (without --expose-gc on the command line) so RSS deltas are not mostly garbage.
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
 export interface SearchBenchOptions {
   /** Sightings in the main (partitioned) run. */
   n?: number;
@@ -49,53 +44,6 @@ export interface SearchBenchOptions {
   /** Save and load a snapshot of the main index. */
   snapshot?: boolean;
   log?: (line: string) => void;
-}
-
-/** Deterministic PRNG (sfc32) with normal deviates by Box-Muller. */
-class Random {
-  #a = 0x9e3779b9;
-  #b = 0x243f6a88;
-  #c = 0xb7e15162;
-  #d: number;
-  #spare: number | null = null;
-
-  constructor(seed: number) {
-    this.#d = seed >>> 0;
-    for (let i = 0; i < 15; i++) this.next();
-  }
-
-  next(): number {
-    const t = (((this.#a + this.#b) | 0) + this.#d) | 0;
-    this.#d = (this.#d + 1) | 0;
-    this.#a = this.#b ^ (this.#b >>> 9);
-    this.#b = (this.#c + (this.#c << 3)) | 0;
-    this.#c = (this.#c << 21) | (this.#c >>> 11);
-    this.#c = (this.#c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  }
-
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  normal(): number {
-    if (this.#spare !== null) {
-      const s = this.#spare;
-      this.#spare = null;
-      return s;
-    }
-    let u = 0;
-    while (u === 0) u = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    const theta = 2 * Math.PI * this.next();
-    this.#spare = r * Math.sin(theta);
-    return r * Math.cos(theta);
-  }
-
-  gaussian(out: Float32Array): Float32Array {
-    for (let i = 0; i < out.length; i++) out[i] = this.normal();
-    return out;
-  }
 }
 
 function normalise(v: Float32Array): Float32Array {
@@ -169,21 +117,8 @@ class SyntheticSightings {
 
   /** A unit vector at cosine COS_MIN..COS_MAX to identity p. */
   face(p: number, rng: Random, scratch: Float32Array): Float32Array {
-    const identity = this.identities[p]!;
     const c = COS_MIN + (COS_MAX - COS_MIN) * rng.next();
-    const noise = rng.gaussian(scratch);
-    let proj = 0;
-    for (let i = 0; i < DIM; i++) proj += noise[i]! * identity[i]!;
-    let ss = 0;
-    for (let i = 0; i < DIM; i++) {
-      const v = noise[i]! - proj * identity[i]!;
-      noise[i] = v;
-      ss += v * v;
-    }
-    const s = Math.sqrt(1 - c * c) / Math.sqrt(ss);
-    const out = new Float32Array(DIM);
-    for (let i = 0; i < DIM; i++) out[i] = c * identity[i]! + s * noise[i]!;
-    return out;
+    return noisyCopy(this.identities[p]!, c, rng.gaussian(scratch));
   }
 
   /** The sightings in start order (embeddings generated on the fly, the same every call). */
@@ -248,16 +183,6 @@ function makeQuerySets(data: SyntheticSightings, count: number, seed: number): Q
   make('30 days, 3 enrolled faces', Math.max(1, Math.floor(count / 4)), (p) => ({ embeddings: [0, 1, 2].map(() => data.face(p, rng, scratch)), limit: K }));
   return sets;
 }
-
-function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-const ms = (x: number): string => (Number.isNaN(x) ? '-' : x < 0.1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(0));
-const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-const count = (n: number): string => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : `${n}`);
-const duration = (s: number): string => (s < 120 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`);
 
 interface Timed {
   p50: number;
@@ -325,14 +250,14 @@ function buildIndex(data: SyntheticSightings, options: SightingIndexOptions, lab
     if (b - lastReport > 30_000) {
       lastReport = b;
       const rate = i / ((b - t0) / 1000);
-      log(`[search] ${label}: ${i} sightings, ${rate.toFixed(0)}/s, eta ${duration((data.n - i) / rate)}`);
+      log(`[search] ${label}: ${i} sightings, ${rate.toFixed(0)}/s, eta ${fmtDuration((data.n - i) / rate)}`);
     }
   }
   const buildS = (performance.now() - t0) / 1000;
   gc();
   tail.sort();
   const built = { index, buildS, addP50: percentile(tail, 0.5), addP99: percentile(tail, 0.99), rssDelta: process.memoryUsage().rss - rss0, heapDelta: process.memoryUsage().heapUsed - heap0 };
-  log(`[search] ${label}: built ${count(data.n)} in ${duration(buildS)} (${(data.n / buildS).toFixed(0)}/s), rss +${mib(built.rssDelta)}, heap +${mib(built.heapDelta)}`);
+  log(`[search] ${label}: built ${fmtCount(data.n)} in ${fmtDuration(buildS)} (${(data.n / buildS).toFixed(0)}/s), rss +${mib(built.rssDelta)}, heap +${mib(built.heapDelta)}`);
   return built;
 }
 
@@ -357,7 +282,7 @@ async function buildWorkers(data: SyntheticSightings, threads: number, label: st
       if (now - lastReport > 30_000) {
         lastReport = now;
         const rate = i / ((now - t0) / 1000);
-        log(`[search] ${label}: ${i} sightings, ${rate.toFixed(0)}/s, eta ${duration((data.n - i) / rate)}`);
+        log(`[search] ${label}: ${i} sightings, ${rate.toFixed(0)}/s, eta ${fmtDuration((data.n - i) / rate)}`);
       }
     }
   }
@@ -365,7 +290,7 @@ async function buildWorkers(data: SyntheticSightings, threads: number, label: st
   const buildS = (performance.now() - t0) / 1000;
   gc();
   const built = { workers, buildS, rssDelta: process.memoryUsage().rss - rss0 };
-  log(`[search] ${label}: built ${count(data.n)} on ${threads} threads in ${duration(buildS)} (${(data.n / buildS).toFixed(0)}/s), rss +${mib(built.rssDelta)}`);
+  log(`[search] ${label}: built ${fmtCount(data.n)} on ${threads} threads in ${fmtDuration(buildS)} (${(data.n / buildS).toFixed(0)}/s), rss +${mib(built.rssDelta)}`);
   return built;
 }
 
@@ -460,18 +385,8 @@ async function workerOverhead(log: (l: string) => void) {
 async function snapshotRoundTrip(index: SightingIndexWorker, sample: SightingQuery[], log: (l: string) => void) {
   const dir = await mkdtemp(join(os.tmpdir(), 'argus-search-bench-'));
   try {
-    // The longest gap between 1 ms ticks is the longest this event loop was blocked (the graph writes run on the workers).
-    let maxGapMs = 0;
-    let lastTick = performance.now();
-    const ticker = setInterval(() => {
-      const now = performance.now();
-      maxGapMs = Math.max(maxGapMs, now - lastTick);
-      lastTick = now;
-    }, 1);
-    const s0 = performance.now();
-    await index.save(dir, '1732540000000-0');
-    const saveS = (performance.now() - s0) / 1000;
-    clearInterval(ticker);
+    // The graph writes run on the workers: this event loop should stay free.
+    const { seconds: saveS, blockMs: maxGapMs } = await timeEventLoopBlock(() => index.save(dir, '1732540000000-0'));
     const bytes = du(dir);
     const l0 = performance.now();
     const loaded = await SightingIndexWorker.load(dir);
@@ -479,7 +394,7 @@ async function snapshotRoundTrip(index: SightingIndexWorker, sample: SightingQue
     let identical = !!loaded;
     for (const q of sample) if (loaded && JSON.stringify(await loaded.index.search(q)) !== JSON.stringify(await index.search(q))) identical = false;
     await loaded?.index.close();
-    log(`[search] snapshot: save ${duration(saveS)} (main event loop blocked up to ${ms(maxGapMs)} ms), ${mib(bytes)}, load ${duration(loadS)}, identical ${identical}`);
+    log(`[search] snapshot: save ${fmtDuration(saveS)} (main event loop blocked up to ${ms(maxGapMs)} ms), ${mib(bytes)}, load ${fmtDuration(loadS)}, identical ${identical}`);
     return { saveS, blockMs: maxGapMs, bytes, loadS, identical };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -528,7 +443,7 @@ export async function runSearchBench(opts: SearchBenchOptions = {}): Promise<str
 
   // 1. Design comparison, in process on one thread, at a size where the global index builds in minutes.
   if (o.compare > 0) {
-    log(`[search] design comparison at ${count(o.compare)} sightings`);
+    log(`[search] design comparison at ${fmtCount(o.compare)} sightings`);
     const data = new SyntheticSightings(o.compare, 17);
     const sets = makeQuerySets(data, Math.min(o.queries, 100), 18);
     const builds: { design: string; buildS: number; rssDelta: number; partitions: number }[] = [];
@@ -548,28 +463,28 @@ export async function runSearchBench(opts: SearchBenchOptions = {}): Promise<str
       },
     ];
     for (const { design, options, strategies } of designs) {
-      const built = buildIndex(data, options, `${design} ${count(o.compare)}`, log);
+      const built = buildIndex(data, options, `${design} ${fmtCount(o.compare)}`, log);
       truth ??= await groundTruth(inProcess(built.index), sets, log);
       for (const [suffix, strategy] of strategies) rows.push(...(await measureSets(design + suffix, inProcess(built.index), data, sets, truth, strategy, log)));
       builds.push({ design, buildS: built.buildS, rssDelta: built.rssDelta, partitions: built.index.stats().partitions });
       built.index.dropOlderThan(Number.MAX_SAFE_INTEGER);
       gc();
     }
-    lines.push(`### Design comparison: ${count(o.compare)} sightings, in process, one thread`, '');
+    lines.push(`### Design comparison: ${fmtCount(o.compare)} sightings, in process, one thread`, '');
     lines.push(`Exact = the same index's \`search(q, 'exact')\`. Sets where a design takes over ${SLOW_MS} ms a query are sampled with 20 queries.`, '');
     lines.push('| design | build (one thread) | RSS delta | partitions |', '|---|---|---|---|');
-    for (const b of builds) lines.push(`| ${b.design} | ${duration(b.buildS)} (${(o.compare / b.buildS).toFixed(0)}/s) | ${mib(b.rssDelta)} | ${b.partitions} |`);
+    for (const b of builds) lines.push(`| ${b.design} | ${fmtDuration(b.buildS)} (${(o.compare / b.buildS).toFixed(0)}/s) | ${mib(b.rssDelta)} | ${b.partitions} |`);
     lines.push('');
     rowTable(rows, true);
   }
 
   // 2. The main run: the partitioned index at n, sharded over worker threads.
-  log(`[search] main run at ${count(o.n)} sightings on ${o.threads} worker threads`);
+  log(`[search] main run at ${fmtCount(o.n)} sightings on ${o.threads} worker threads`);
   const g0 = performance.now();
   const data = new SyntheticSightings(o.n, 1);
   const sets = makeQuerySets(data, o.queries, 2);
-  log(`[search] generated ${count(o.n)} sightings' metadata and ${data.identityCount} identities in ${duration((performance.now() - g0) / 1000)}`);
-  const built = await buildWorkers(data, o.threads, `partitioned ${count(o.n)}`, log);
+  log(`[search] generated ${fmtCount(o.n)} sightings' metadata and ${data.identityCount} identities in ${fmtDuration((performance.now() - g0) / 1000)}`);
+  const built = await buildWorkers(data, o.threads, `partitioned ${fmtCount(o.n)}`, log);
   const index = built.workers;
   const stats = await index.stats();
   const search = viaWorkers(index);
@@ -586,7 +501,7 @@ export async function runSearchBench(opts: SearchBenchOptions = {}): Promise<str
   gc();
   const worker = await workerOverhead(log);
 
-  lines.push(`### ${count(o.n)} sightings, partitioned, ${o.threads} worker threads (\`SightingIndexWorker\`, sharded by id)`, '');
+  lines.push(`### ${fmtCount(o.n)} sightings, partitioned, ${o.threads} worker threads (\`SightingIndexWorker\`, sharded by id)`, '');
   lines.push(
     `Build = \`addMany\` batches of 1000 in start order while this thread generates them. Search = \`await workers.search(q)\`: every shard searches its half at once, the hits merge; ` +
       `the times include the thread round trip. Exact = the same workers' \`search(q, 'exact')\`.`,
@@ -594,7 +509,7 @@ export async function runSearchBench(opts: SearchBenchOptions = {}): Promise<str
   );
   lines.push('| sightings | identities | partitions (all shards) | build | RSS delta (process) | hnsw bytes (est.) | flat + columns bytes |', '|---|---|---|---|---|---|---|');
   lines.push(
-    `| ${count(o.n)} | ${data.identityCount} | ${stats.partitions} | ${duration(built.buildS)} (${(o.n / built.buildS).toFixed(0)}/s on ${o.threads} threads) | ${mib(built.rssDelta)} | ${mib(stats.hnswBytes)} | ${mib(stats.flatBytes)} |`,
+    `| ${fmtCount(o.n)} | ${data.identityCount} | ${stats.partitions} | ${fmtDuration(built.buildS)} (${(o.n / built.buildS).toFixed(0)}/s on ${o.threads} threads) | ${mib(built.rssDelta)} | ${mib(stats.hnswBytes)} | ${mib(stats.flatBytes)} |`,
     '',
   );
   rowTable(mainRows, false);
@@ -605,13 +520,13 @@ export async function runSearchBench(opts: SearchBenchOptions = {}): Promise<str
   }
   if (snap) {
     lines.push('| snapshot save (all shards) | main event loop blocked | files | load | search identical after load |', '|---|---|---|---|---|');
-    lines.push(`| ${duration(snap.saveS)} | ${ms(snap.blockMs)} ms | ${mib(snap.bytes)} | ${duration(snap.loadS)} | ${snap.identical ? 'yes' : 'NO'} |`, '');
+    lines.push(`| ${fmtDuration(snap.saveS)} | ${ms(snap.blockMs)} ms | ${mib(snap.bytes)} | ${fmtDuration(snap.loadS)} | ${snap.identical ? 'yes' : 'NO'} |`, '');
   }
   lines.push(
-    `Worker round trip (${count(worker.n)} sightings, unfiltered queries, one thread): in-process \`SightingIndex.search\` p50 / p99 ${ms(worker.localP50)} / ${ms(worker.localP99)} ms, ` +
+    `Worker round trip (${fmtCount(worker.n)} sightings, unfiltered queries, one thread): in-process \`SightingIndex.search\` p50 / p99 ${ms(worker.localP50)} / ${ms(worker.localP99)} ms, ` +
       `the same through \`SightingIndexWorker\` ${ms(worker.workerP50)} / ${ms(worker.workerP99)} ms; an empty round trip (\`size()\`) ${ms(worker.pingP50)} / ${ms(worker.pingP99)} ms.`,
     '',
-    `Whole run: ${duration((performance.now() - started) / 1000)}.`,
+    `Whole run: ${fmtDuration((performance.now() - started) / 1000)}.`,
     '',
   );
   return lines.join('\n');

@@ -1,5 +1,6 @@
 // Checks an embedding before it reaches the index and returns its unit-length copy: inner product
 // equals cosine only on unit vectors, and one NaN would silently poison every distance it touches.
+// It also holds the inner product that the flat gallery index and the sightings partitions both score with.
 import { GalleryError } from './gallery.errors.ts';
 
 /** Below this L2 norm a vector has no direction worth comparing. */
@@ -32,4 +33,31 @@ export function toUnitVector(embedding: Float32Array, dim: number, what: string)
   const inv = 1 / norm;
   for (let i = 0; i < dim; i++) unit[i] = embedding[i]! * inv;
   return unit;
+}
+
+/** Inner product of rows[offset, offset+dim) with query; unrolled by 8 with independent sums so V8 pipelines it. */
+export function dot(rows: Float32Array, offset: number, query: Float32Array, dim: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
+  let i = 0;
+  const last8 = dim - (dim % 8);
+  for (; i < last8; i += 8) {
+    const o = offset + i;
+    s0 += rows[o]! * query[i]!;
+    s1 += rows[o + 1]! * query[i + 1]!;
+    s2 += rows[o + 2]! * query[i + 2]!;
+    s3 += rows[o + 3]! * query[i + 3]!;
+    s4 += rows[o + 4]! * query[i + 4]!;
+    s5 += rows[o + 5]! * query[i + 5]!;
+    s6 += rows[o + 6]! * query[i + 6]!;
+    s7 += rows[o + 7]! * query[i + 7]!;
+  }
+  for (; i < dim; i++) s0 += rows[offset + i]! * query[i]!;
+  return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
 }

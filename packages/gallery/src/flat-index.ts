@@ -1,5 +1,6 @@
 // Exact nearest-neighbour search by inner product over a flat row-major Float32Array, one row per label.
 // It is the gallery's answer for small galleries (faster than HNSW below the crossover) and its ground truth.
+import { dot } from './embedding.ts';
 
 export interface LabelScore {
   label: number;
@@ -101,31 +102,4 @@ export class FlatIndex {
     for (let i = k - 1; i >= k - found; i--) out.push({ label: topLabels[i]!, score: topScores[i]! });
     return out;
   }
-}
-
-/** Inner product of rows[offset, offset+dim) with query; unrolled by 8 with independent sums so V8 pipelines it. */
-function dot(rows: Float32Array, offset: number, query: Float32Array, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let s4 = 0;
-  let s5 = 0;
-  let s6 = 0;
-  let s7 = 0;
-  let i = 0;
-  const last8 = dim - (dim % 8);
-  for (; i < last8; i += 8) {
-    const o = offset + i;
-    s0 += rows[o]! * query[i]!;
-    s1 += rows[o + 1]! * query[i + 1]!;
-    s2 += rows[o + 2]! * query[i + 2]!;
-    s3 += rows[o + 3]! * query[i + 3]!;
-    s4 += rows[o + 4]! * query[i + 4]!;
-    s5 += rows[o + 5]! * query[i + 5]!;
-    s6 += rows[o + 6]! * query[i + 6]!;
-    s7 += rows[o + 7]! * query[i + 7]!;
-  }
-  for (; i < dim; i++) s0 += rows[offset + i]! * query[i]!;
-  return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
 }

@@ -1,11 +1,10 @@
 // Gallery snapshot files: the hnswlib index and a JSON sidecar that names it with its size and sha256. The sidecar
 // is written last by rename, so it is the commit: a crash mid-save leaves the old snapshot whole.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GalleryOptions } from './gallery.ts';
 import { GalleryError } from './gallery.errors.ts';
+import { checkDigest, checkSidecarHeader, digestFile, fsyncPath, isCount, isFileRef, isRecord, readSidecarJson, removeStaleFiles, writeSynced, type FileRef } from './snapshot-files.ts';
 
 export const SIDECAR_FILE = 'gallery.json';
 const FORMAT = 'argus-gallery-snapshot';
@@ -34,12 +33,6 @@ export interface SnapshotContents<Index> extends SnapshotState {
   index: Index;
   /** capacity * dim floats, row = label: the vectors of live faces (zeros for free labels), read from the index file. */
   vectors: Float32Array;
-}
-
-interface FileRef {
-  file: string;
-  bytes: number;
-  sha256: string;
 }
 
 interface Sidecar extends SnapshotState {
@@ -92,13 +85,7 @@ export async function writeSnapshot(dir: string, capture: () => SnapshotCapture)
     await rename(indexTmp, join(dir, indexFile));
 
     const sidecar: Sidecar = { format: FORMAT, version: VERSION, createdAt: new Date().toISOString(), ...state, index: { file: indexFile, ...index } };
-    const handle = await open(sidecarTmp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(sidecar));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeSynced(sidecarTmp, JSON.stringify(sidecar));
     await rename(sidecarTmp, join(dir, SIDECAR_FILE));
     await fsyncPath(dir);
   } catch (err) {
@@ -106,7 +93,8 @@ export async function writeSnapshot(dir: string, capture: () => SnapshotCapture)
     if (err instanceof GalleryError) throw err;
     throw new GalleryError('GALLERY_SNAPSHOT_WRITE_FAILED', `gallery snapshot: could not write to ${dir} (${(err as Error).message}); check the directory is writable and has space`, { cause: err });
   }
-  await removeStaleFiles(dir, new Set([indexFile, SIDECAR_FILE]));
+  // Index/vector files of older snapshots and leftovers of crashed saves.
+  await removeStaleFiles(dir, new Set([indexFile, SIDECAR_FILE]), (n) => /^index-[\w-]+\.hnsw(\.tmp)?$/.test(n) || /^gallery\.json\.[\w-]+\.tmp$/.test(n));
 }
 
 /** null when `dir` holds no snapshot; throws GALLERY_SNAPSHOT_CORRUPT when it holds a damaged one. */
@@ -114,56 +102,39 @@ export async function readSnapshot<Index>(
   dir: string,
   openIndex: (path: string, dim: number) => Promise<Index>,
 ): Promise<SnapshotContents<Index> | null> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, SIDECAR_FILE), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw snapshotCorrupt(dir, `cannot read ${SIDECAR_FILE}: ${(err as Error).message}`, err);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw snapshotCorrupt(dir, `${SIDECAR_FILE} is not valid JSON`, err);
-  }
-  const sidecar = checkSidecar(dir, raw);
+  const corrupt = (reason: string, cause?: unknown): GalleryError => snapshotCorrupt(dir, reason, cause);
+  const read = await readSidecarJson(dir, SIDECAR_FILE, ['ENOENT'], corrupt);
+  if (read === null) return null;
+  const sidecar = checkSidecar(dir, read.raw);
   const { dim } = sidecar.options;
 
   const indexPath = join(dir, sidecar.index.file);
   const indexDigest = await digestFile(indexPath).catch((err: unknown) => {
-    throw snapshotCorrupt(dir, `index file ${sidecar.index.file} is unreadable: ${(err as Error).message}`, err);
+    throw corrupt(`index file ${sidecar.index.file} is unreadable: ${(err as Error).message}`, err);
   });
-  checkDigest(dir, sidecar.index, indexDigest);
+  checkDigest(sidecar.index, indexDigest, corrupt);
 
   // Read with the bytes proven to be the ones written; the JS parser checks the layout before native code parses them.
   let vectors: Float32Array;
   try {
     vectors = await readIndexVectors(indexPath, sidecar);
   } catch (err) {
-    throw snapshotCorrupt(dir, `${sidecar.index.file}: ${(err as Error).message}`, err);
+    throw corrupt(`${sidecar.index.file}: ${(err as Error).message}`, err);
   }
 
   let index: Index;
   try {
     index = await openIndex(indexPath, dim);
   } catch (err) {
-    throw snapshotCorrupt(dir, `hnswlib cannot read ${sidecar.index.file}: ${(err as Error).message}`, err);
+    throw corrupt(`hnswlib cannot read ${sidecar.index.file}: ${(err as Error).message}`, err);
   }
   const { format: _f, version: _v, createdAt: _c, index: _i, ...state } = sidecar;
   return { ...state, index, vectors };
 }
 
-function checkDigest(dir: string, expected: FileRef, actual: { bytes: number; sha256: string }): void {
-  if (actual.bytes !== expected.bytes) throw snapshotCorrupt(dir, `${expected.file} is ${actual.bytes} bytes, expected ${expected.bytes}`);
-  if (actual.sha256 !== expected.sha256) throw snapshotCorrupt(dir, `${expected.file} fails its sha256 check`);
-}
-
-function checkSidecar(dir: string, raw: unknown): Sidecar {
+function checkSidecar(dir: string, json: unknown): Sidecar {
   const bad = (what: string): GalleryError => snapshotCorrupt(dir, `${SIDECAR_FILE}: ${what}`);
-  if (!isRecord(raw)) throw bad('not an object');
-  if (raw['format'] !== FORMAT) throw bad(`format is ${JSON.stringify(raw['format'])}, expected "${FORMAT}"`);
-  if (raw['version'] !== VERSION) throw bad(`version ${JSON.stringify(raw['version'])} is not supported (expected ${VERSION})`);
+  const raw = checkSidecarHeader(json, FORMAT, VERSION, bad);
   if (typeof raw['lastLogId'] !== 'string') throw bad('lastLogId missing');
   const options = raw['options'];
   if (!isRecord(options)) throw bad('options missing');
@@ -184,29 +155,8 @@ function checkSidecar(dir: string, raw: unknown): Sidecar {
   }
   const freeLabels = raw['freeLabels'];
   if (!Array.isArray(freeLabels) || !(freeLabels as unknown[]).every(isLabel)) throw bad('freeLabels is not a list of labels');
-  const ref = raw['index'];
-  if (!isRecord(ref) || typeof ref['file'] !== 'string' || !/^[\w.-]+$/.test(ref['file']) || !isCount(ref['bytes']) || typeof ref['sha256'] !== 'string') {
-    throw bad('index file reference is malformed');
-  }
+  if (!isFileRef(raw['index'])) throw bad('index file reference is malformed');
   return raw as unknown as Sidecar;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
-}
-
-async function digestFile(path: string): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { bytes, sha256: hash.digest('hex') };
 }
 
 /** The vectors of the sidecar's live faces, as a capacity * dim matrix (row = label). Throws on any layout surprise. */
@@ -250,25 +200,4 @@ async function readIndexVectors(path: string, sidecar: Sidecar): Promise<Float32
   } finally {
     await handle.close();
   }
-}
-
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Index/vector files of older snapshots and leftovers of crashed saves. */
-async function removeStaleFiles(dir: string, keep: Set<string>): Promise<void> {
-  const names = await readdir(dir);
-  const stale = names.filter((n) => !keep.has(n) && (/^index-[\w-]+\.hnsw(\.tmp)?$/.test(n) || /^gallery\.json\.[\w-]+\.tmp$/.test(n)));
-  await Promise.all(
-    stale.map(async (n) => {
-      const path = join(dir, n);
-      if ((await stat(path)).isFile()) await rm(path, { force: true });
-    }),
-  );
 }

@@ -5,6 +5,7 @@ import type { GalleryEvent } from '@argus/protocol';
 import { toUnitVector } from './embedding.ts';
 import { FlatIndex } from './flat-index.ts';
 import { GalleryError } from './gallery.errors.ts';
+import { integerOptionProblems } from './index-options.ts';
 import { readSnapshot, snapshotCorrupt, writeSnapshot, type FaceEntry, type SnapshotContents } from './gallery.snapshot.ts';
 
 const { HierarchicalNSW } = hnswlib;
@@ -406,17 +407,7 @@ function requireId(value: unknown, what: string): asserts value is string {
 
 function resolveOptions(options: GalleryOptions): Required<GalleryOptions> {
   const resolved = { ...GALLERY_DEFAULTS, ...stripUndefined(options) };
-  const problems: string[] = [];
-  const int = (key: keyof GalleryOptions, min: number): void => {
-    const v = resolved[key];
-    if (!Number.isInteger(v) || v < min) problems.push(`${key} must be an integer >= ${min}, got ${String(v)}`);
-  };
-  int('dim', 1);
-  int('m', 2);
-  int('efConstruction', 1);
-  int('efSearch', 1);
-  int('exactBelow', 0);
-  int('initialCapacity', 1);
+  const problems = integerOptionProblems(resolved, { dim: 1, m: 2, efConstruction: 1, efSearch: 1, exactBelow: 0, initialCapacity: 1 });
   if (problems.length > 0) throw new GalleryError('GALLERY_INVALID_OPTIONS', `invalid gallery options: ${problems.join('; ')}`);
   return resolved;
 }

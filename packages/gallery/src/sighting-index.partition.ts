@@ -1,6 +1,7 @@
 // One time slice of the sightings index: the sightings whose start falls in [key * span, (key + 1) * span), held as
 // columns (id, camera, start, end, person), a flat matrix of their unit vectors for exact scans, and an hnswlib graph.
 import hnswlib from 'hnswlib-node';
+import { dot } from './embedding.ts';
 
 const { HierarchicalNSW } = hnswlib;
 export type HnswIndex = InstanceType<typeof HierarchicalNSW>;
@@ -296,31 +297,4 @@ function grown<T extends Float32Array | Float64Array | Int32Array | Uint8Array>(
   const out = new (array.constructor as new (n: number) => T)(length);
   out.set(array.subarray(0, Math.min(array.length, length)) as never);
   return out;
-}
-
-/** Inner product of rows[offset, offset+dim) with query; unrolled by 8 with independent sums so V8 pipelines it. */
-function dot(rows: Float32Array, offset: number, query: Float32Array, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let s4 = 0;
-  let s5 = 0;
-  let s6 = 0;
-  let s7 = 0;
-  let i = 0;
-  const last8 = dim - (dim % 8);
-  for (; i < last8; i += 8) {
-    const o = offset + i;
-    s0 += rows[o]! * query[i]!;
-    s1 += rows[o + 1]! * query[i + 1]!;
-    s2 += rows[o + 2]! * query[i + 2]!;
-    s3 += rows[o + 3]! * query[i + 3]!;
-    s4 += rows[o + 4]! * query[i + 4]!;
-    s5 += rows[o + 5]! * query[i + 5]!;
-    s6 += rows[o + 6]! * query[i + 6]!;
-    s7 += rows[o + 7]! * query[i + 7]!;
-  }
-  for (; i < dim; i++) s0 += rows[offset + i]! * query[i]!;
-  return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
 }

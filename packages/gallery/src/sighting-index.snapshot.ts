@@ -1,14 +1,14 @@
 // Sightings index snapshot files: per partition an hnswlib graph, a raw float32 vector file and a JSON file of
 // columns, plus a JSON sidecar naming each with its size and sha256. The sidecar is renamed into place last, so it is
 // the commit: a crash mid-save leaves the previous snapshot whole.
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync } from 'node:fs';
-import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { SightingIndexOptions } from './sighting-index.ts';
 import { SightingIndexError } from './sighting-index.errors.ts';
 import type { HnswIndex, PartitionColumns } from './sighting-index.partition.ts';
+import { checkDigest, checkSidecarHeader, digestBytes, digestFile, fsyncPath, isCount, isFileRef, isRecord, readSidecarJson, readVerified, removeStaleFiles, writeSynced, type FileRef } from './snapshot-files.ts';
 
 const { HierarchicalNSW } = hnswlib;
 
@@ -41,12 +41,6 @@ export interface LoadedPartition {
   hnsw: HnswIndex;
   columns: PartitionColumns;
   vectors: Float32Array;
-}
-
-interface FileRef {
-  file: string;
-  bytes: number;
-  sha256: string;
 }
 
 interface PartitionRef {
@@ -111,14 +105,8 @@ export async function writeSightingSnapshot(dir: string, capture: () => { state:
     }
 
     const sidecar: Sidecar = { format: FORMAT, version: VERSION, createdAt: new Date().toISOString(), ...state, partitions: refs };
-    const handle = await open(sidecarTmp, 'w');
     written.push(sidecarTmp);
-    try {
-      await handle.writeFile(JSON.stringify(sidecar));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeSynced(sidecarTmp, JSON.stringify(sidecar));
     await rename(sidecarTmp, join(dir, SIGHTINGS_SIDECAR));
     await fsyncPath(dir);
   } catch (err) {
@@ -126,7 +114,8 @@ export async function writeSightingSnapshot(dir: string, capture: () => { state:
     if (err instanceof SightingIndexError) throw err;
     throw new SightingIndexError('SIGHTING_SNAPSHOT_WRITE_FAILED', `sightings snapshot: could not write to ${dir} (${(err as Error).message}); check the directory is writable and has space`, { cause: err });
   }
-  await removeStaleFiles(dir, keep);
+  // Files of older snapshots and leftovers of crashed saves.
+  await removeStaleFiles(dir, keep, (n) => /^p-?\d+-[\w-]+\.(hnsw|f32|cols\.json)(\.tmp)?$/.test(n) || /^sightings\.json\.[\w-]+\.tmp$/.test(n));
 }
 
 /**
@@ -137,36 +126,26 @@ export async function readSightingSnapshot(
   dir: string,
   checkOptions: (saved: Required<SightingIndexOptions>) => void,
 ): Promise<{ state: SightingSnapshotState; partitions: LoadedPartition[] } | null> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, SIGHTINGS_SIDECAR), 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw corrupt(dir, `cannot read ${SIGHTINGS_SIDECAR}: ${(err as Error).message}`, err);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw corrupt(dir, `${SIGHTINGS_SIDECAR} is not valid JSON`, err);
-  }
-  const sidecar = checkSidecar(dir, raw);
+  const corruptHere = (reason: string, cause?: unknown): SightingIndexError => corrupt(dir, reason, cause);
+  const read = await readSidecarJson(dir, SIGHTINGS_SIDECAR, ['ENOENT', 'ENOTDIR'], corruptHere);
+  if (read === null) return null;
+  const sidecar = checkSidecar(dir, read.raw);
   checkOptions(sidecar.options);
   const { dim } = sidecar.options;
 
   const partitions: LoadedPartition[] = [];
   for (const ref of sidecar.partitions) {
     const hnswPath = join(dir, ref.hnsw.file);
-    checkDigest(dir, ref.hnsw, await digestFile(hnswPath).catch((err: unknown) => {
+    const hnswDigest = await digestFile(hnswPath).catch((err: unknown) => {
       throw corrupt(dir, `${ref.hnsw.file} is unreadable: ${(err as Error).message}`, err);
-    }));
-    const vectorBytes = await readVerified(dir, ref.vectors);
+    });
+    checkDigest(ref.hnsw, hnswDigest, corruptHere);
+    const vectorBytes = await readVerified(dir, ref.vectors, corruptHere);
     if (vectorBytes.length !== ref.labels * dim * 4) throw corrupt(dir, `${ref.vectors.file} holds ${vectorBytes.length} bytes, expected ${ref.labels} vectors of ${dim} floats`);
     // Copied into a fresh buffer: a Buffer from readFile need not be 4-byte aligned.
     const vectors = new Float32Array(ref.labels * dim);
     new Uint8Array(vectors.buffer).set(vectorBytes);
-    const columns = checkColumns(dir, ref, await readVerified(dir, ref.columns));
+    const columns = checkColumns(dir, ref, await readVerified(dir, ref.columns, corruptHere));
 
     const hnsw = new HierarchicalNSW('ip', dim);
     try {
@@ -182,27 +161,9 @@ export async function readSightingSnapshot(
   return { state, partitions };
 }
 
-async function readVerified(dir: string, ref: FileRef): Promise<Buffer> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(join(dir, ref.file));
-  } catch (err) {
-    throw corrupt(dir, `${ref.file} is unreadable: ${(err as Error).message}`, err);
-  }
-  checkDigest(dir, ref, { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
-  return bytes;
-}
-
-function checkDigest(dir: string, expected: FileRef, actual: { bytes: number; sha256: string }): void {
-  if (actual.bytes !== expected.bytes) throw corrupt(dir, `${expected.file} is ${actual.bytes} bytes, expected ${expected.bytes}`);
-  if (actual.sha256 !== expected.sha256) throw corrupt(dir, `${expected.file} fails its sha256 check`);
-}
-
-function checkSidecar(dir: string, raw: unknown): Sidecar {
+function checkSidecar(dir: string, json: unknown): Sidecar {
   const bad = (what: string): SightingIndexError => corrupt(dir, `${SIGHTINGS_SIDECAR}: ${what}`);
-  if (!isRecord(raw)) throw bad('not an object');
-  if (raw['format'] !== FORMAT) throw bad(`format is ${JSON.stringify(raw['format'])}, expected "${FORMAT}"`);
-  if (raw['version'] !== VERSION) throw bad(`version ${JSON.stringify(raw['version'])} is not supported (expected ${VERSION})`);
+  const raw = checkSidecarHeader(json, FORMAT, VERSION, bad);
   if (typeof raw['lastId'] !== 'string') throw bad('lastId missing');
   const options = raw['options'];
   if (!isRecord(options)) throw bad('options missing');
@@ -252,61 +213,12 @@ function checkColumns(dir: string, ref: PartitionRef, bytes: Buffer): PartitionC
   };
 }
 
-function isFileRef(v: unknown): v is FileRef {
-  return isRecord(v) && typeof v['file'] === 'string' && /^[\w.-]+$/.test(v['file']) && isCount(v['bytes']) && typeof v['sha256'] === 'string';
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
-}
-
 /** Writes `bytes` as dir/name via a fsynced temporary file; returns its reference (hashed in memory). */
 async function writeFileDurably(dir: string, name: string, bytes: Buffer, written: string[]): Promise<FileRef> {
   const tmp = join(dir, `${name}.tmp`);
   written.push(tmp);
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeSynced(tmp, bytes);
   await rename(tmp, join(dir, name));
   written.push(join(dir, name));
-  return { file: name, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-}
-
-async function digestFile(path: string): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { bytes, sha256: hash.digest('hex') };
-}
-
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Files of older snapshots and leftovers of crashed saves. */
-async function removeStaleFiles(dir: string, keep: Set<string>): Promise<void> {
-  const names = await readdir(dir);
-  const stale = names.filter((n) => !keep.has(n) && (/^p-?\d+-[\w-]+\.(hnsw|f32|cols\.json)(\.tmp)?$/.test(n) || /^sightings\.json\.[\w-]+\.tmp$/.test(n)));
-  await Promise.all(
-    stale.map(async (n) => {
-      const path = join(dir, n);
-      if ((await stat(path)).isFile()) await rm(path, { force: true });
-    }),
-  );
+  return { file: name, ...digestBytes(bytes) };
 }

@@ -2,6 +2,7 @@
 // (one hnswlib graph each), searched by cosine with time, camera and score filters. Pure memory: the api feeds it.
 import { toUnitVector } from './embedding.ts';
 import { GalleryError } from './gallery.errors.ts';
+import { integerOptionProblems } from './index-options.ts';
 import { SightingIndexError } from './sighting-index.errors.ts';
 import { SightingPartition, TopHits, type PartitionParams } from './sighting-index.partition.ts';
 import { readSightingSnapshot, writeSightingSnapshot, type PartitionCapture, type SightingSnapshotState } from './sighting-index.snapshot.ts';
@@ -469,16 +470,7 @@ function unitVector(embedding: Float32Array, dim: number, what: string): Float32
 
 function resolveOptions(options: SightingIndexOptions): Required<SightingIndexOptions> {
   const resolved = { ...SIGHTING_INDEX_DEFAULTS, ...stripUndefined(options) };
-  const problems: string[] = [];
-  const int = (key: keyof SightingIndexOptions, min: number): void => {
-    const v = resolved[key];
-    if (!Number.isInteger(v) || v < min) problems.push(`${key} must be an integer >= ${min}, got ${String(v)}`);
-  };
-  int('dim', 1);
-  int('m', 2);
-  int('efConstruction', 1);
-  int('efSearch', 1);
-  int('exactBelow', 0);
+  const problems = integerOptionProblems(resolved, { dim: 1, m: 2, efConstruction: 1, efSearch: 1, exactBelow: 0 });
   if (!(typeof resolved.partitionHours === 'number' && resolved.partitionHours > 0 && Number.isFinite(resolved.partitionHours) && Number.isInteger(resolved.partitionHours * HOUR_MS))) {
     problems.push(`partitionHours must be a positive number of whole ms, got ${String(resolved.partitionHours)}`);
   }
