@@ -23,13 +23,15 @@ function face(axis: number, noise: number): Float32Array {
   return v.map((x) => x / norm);
 }
 
+let made = 0;
+/** Each sighting of a "person" is their direction plus a little noise of its own (cosine > 0.98 to it). */
 const sighting = (axis: number, at: number, extra: Partial<NewSighting> = {}): NewSighting => ({
   camera: 'hall',
   trackId: `t${axis}-${at}`,
   start: at,
   end: at + 2000,
   quality: 0.8,
-  embedding: face(axis, 0.01 * ((at / 1000) % 7)),
+  embedding: face(axis, 0.002 * (1 + (made++ % 4))),
   ...extra,
 });
 
