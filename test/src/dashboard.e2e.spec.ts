@@ -276,8 +276,13 @@ describe('the dashboard, end to end in Chromium', () => {
       const heads = await Promise.all(body.results.map(async (r) => (await stack!.http(r.clipUrl, { method: 'HEAD' })).status));
       return heads.includes(200) ? body : undefined;
     });
-    const playable = new Set<string>();
-    for (const r of results) if ((await stack!.http(r.clipUrl, { method: 'HEAD' })).status === 200) playable.add(r.sightingId);
+    // The latest sighting with a recording: the most likely to have the whole pre-roll recorded before it.
+    const playable: { id: string; start: number; clipFrom: number }[] = [];
+    for (const r of results) {
+      const head = await stack!.http(r.clipUrl, { method: 'HEAD' });
+      if (head.status === 200) playable.push({ id: r.sightingId, start: r.start, clipFrom: Number(head.headers.get('x-clip-from')) });
+    }
+    const chosen = playable.sort((a, b) => b.start - a.start)[0]!;
 
     await page.getByRole('link', { name: 'Live', exact: true }).click();
     await page.locator(`[data-testid="alert-feed"] [data-testid="alert-item"][data-person-id="${personId}"]`).first().click();
@@ -291,7 +296,7 @@ describe('the dashboard, end to end in Chromium', () => {
     expect(shown.map((c) => c.id)).toEqual(expect.arrayContaining(results.map((r) => r.sightingId)));
     await saveScreenshot(page, 'search');
 
-    const card = cards.and(page.locator(`[data-sighting-id="${[...playable][0]}"]`));
+    const card = cards.and(page.locator(`[data-sighting-id="${chosen.id}"]`));
     await card.getByRole('button', { name: 'Play' }).click();
     const video = card.locator('video');
     await visible(video, 'the inline video of the sighting');
@@ -301,6 +306,14 @@ describe('the dashboard, end to end in Chromium', () => {
         message: 'the clip loads in the page through the dashboard proxy (metadata read, no media error)',
       })
       .toBe(true);
+    // It starts at the sighting, past the clip's pre-roll (clips.pre_roll_s, 3 s), not at the clip's first frame.
+    const { seekTo, at } = await video.evaluate((el) => {
+      const v = el as unknown as { currentSrc: string; currentTime: number };
+      return { seekTo: Number(/#t=([\d.]+)$/.exec(v.currentSrc)?.[1] ?? NaN), at: v.currentTime };
+    });
+    expect(seekTo).toBeCloseTo((chosen.start - chosen.clipFrom) / 1000, 1);
+    expect(seekTo).toBeGreaterThanOrEqual(1); // the pre-roll is recorded before the latest sighting
+    expect(at).toBeGreaterThanOrEqual(seekTo - 0.1);
     expect(pageErrors).toEqual([]);
   });
 

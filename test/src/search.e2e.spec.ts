@@ -171,6 +171,9 @@ describe('historical search, end to end', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('video/mp4');
     expect(res.headers.get('accept-ranges')).toBe('bytes');
+    // The window the clip really covers: from its first keyframe before the pre-roll to past the sighting.
+    expect(Number(res.headers.get('x-clip-from'))).toBeLessThanOrEqual(top!.start);
+    expect(Number(res.headers.get('x-clip-to'))).toBeGreaterThanOrEqual(top!.end);
     const bytes = Buffer.from(await res.arrayBuffer());
     const file = join(stack!.dataDir, 'downloaded.mp4');
     await writeFile(file, bytes);

@@ -29,7 +29,7 @@ export function clipRoutes(ctx: ServerContext): RouteSpec[] {
       path: '/api/clips/{camera}',
       summary: 'The recorded video of one camera between two times, as MP4',
       description:
-        'Cut from the 10 s recording segments without re-encoding, so it starts on the keyframe at or before `from` minus clips.pre_roll_s and ends after `to` plus clips.post_roll_s. `from`/`to` are ms since epoch or ISO 8601; the window is at most clips.max_window_s. HTTP Range is supported (206). `download=1` adds Content-Disposition: attachment. 404 NO_RECORDING when nothing was recorded in the window (the message says what is recorded).',
+        'Cut from the 10 s recording segments without re-encoding, so it starts on the keyframe at or before `from` minus clips.pre_roll_s and ends after `to` plus clips.post_roll_s. `from`/`to` are ms since epoch or ISO 8601; the window is at most clips.max_window_s. HTTP Range is supported (206). `download=1` adds Content-Disposition: attachment. `X-Clip-From` / `X-Clip-To` (ms) say which wall-clock window the clip covers, so a player can seek to `from`. 404 NO_RECORDING when nothing was recorded in the window (the message says what is recorded).',
       tag: 'clips',
       auth: 'token-or-query',
       params: clipParamsSchema,
@@ -42,6 +42,9 @@ export function clipRoutes(ctx: ServerContext): RouteSpec[] {
       },
       handler: async ({ params, query, request, reply }) => {
         const clip = await ctx.clips.cut(params.camera, query.from, query.to);
+        // Where the clip really starts and ends (its first keyframe, the pre/post roll), so a player can seek to the
+        // moment asked for: the asked `from` is (from - x-clip-from) / 1000 s into the clip.
+        reply.header('x-clip-from', String(clip.fromMs)).header('x-clip-to', String(clip.toMs));
         return sendFile(request, reply, {
           path: clip.path,
           contentType: 'video/mp4',

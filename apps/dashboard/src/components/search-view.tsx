@@ -9,7 +9,7 @@ import { useResource } from '../hooks/use-resource.ts';
 import { api, errorMessage } from '../lib/api-client.ts';
 import { formatScore, formatTime } from '../lib/display-format.ts';
 import { photosError } from '../lib/form-validation.ts';
-import { clipWindow, personSearchBody, photoSearchFields, searchFilters, type SearchFormErrors, type SearchFormValues } from '../lib/search-query.ts';
+import { clipSourceAt, clipWindow, personSearchBody, photoSearchFields, searchFilters, type SearchFormErrors, type SearchFormValues } from '../lib/search-query.ts';
 import { FieldError, InputField } from './form-field.tsx';
 import { EmptyState, Notice } from './notice.tsx';
 import { PhotoDrop } from './photo-drop.tsx';
@@ -175,6 +175,15 @@ export function SearchView() {
 
 function ResultCard({ result, cameraName }: { result: SearchResult; cameraName: string | undefined }) {
   const [playing, setPlaying] = useState(false);
+  const [source, setSource] = useState(result.clipUrl);
+  const togglePlay = async (): Promise<void> => {
+    if (playing) return setPlaying(false);
+    setPlayError(undefined);
+    // Ask where the cut clip begins, to start at the sighting instead of the pre-roll; play from 0 if that fails.
+    const head = await fetch(result.clipUrl, { method: 'HEAD', credentials: 'same-origin' }).catch(() => null);
+    setSource(clipSourceAt(result.clipUrl, result.start, head?.ok ? head.headers.get('x-clip-from') : null));
+    setPlaying(true);
+  };
   const [exported, setExported] = useState<ExportView>();
   const [playError, setPlayError] = useState<string>();
   const exportClip = useApiAction(async () => {
@@ -194,7 +203,7 @@ function ResultCard({ result, cameraName }: { result: SearchResult; cameraName: 
       data-score={result.score}
     >
       {playing ? (
-        <video controls autoPlay preload="metadata" src={result.clipUrl} onError={() => setPlayError('This clip could not be played: its recording may have aged out')} />
+        <video controls autoPlay preload="metadata" src={source} onError={() => setPlayError('This clip could not be played: its recording may have aged out')} />
       ) : result.thumbUrl ? (
         <img className="result-thumb" src={result.thumbUrl} alt={`Face seen on ${result.camera}`} loading="lazy" decoding="async" />
       ) : (
@@ -211,7 +220,7 @@ function ResultCard({ result, cameraName }: { result: SearchResult; cameraName: 
         </time>
       </div>
       <div className="result-actions">
-        <button type="button" className="button small" onClick={() => setPlaying(!playing)}>
+        <button type="button" className="button small" onClick={() => void togglePlay()}>
           {playing ? 'Hide video' : 'Play'}
         </button>
         <button type="button" className="button small" onClick={() => void exportClip.run()} disabled={exportClip.busy}>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clipWindow, personSearchBody, photoSearchFields, SEARCH_LIMIT, searchFilters } from './search-query.ts';
+import { clipSourceAt, clipWindow, personSearchBody, photoSearchFields, SEARCH_LIMIT, searchFilters } from './search-query.ts';
 
 const empty = { personId: '', from: '', to: '', cameras: [], minScore: '' };
 
@@ -30,5 +30,17 @@ describe('search form', () => {
   it('exports the window the clip plays, else the sighting span', () => {
     expect(clipWindow('/api/clips/lobby?from=1000&to=5000', 2000, 3000)).toEqual({ from: 1000, to: 5000 });
     expect(clipWindow('/api/clips/lobby', 2000.4, 2000.6)).toEqual({ from: 2000, to: 2001 });
+  });
+});
+
+describe('clipSourceAt', () => {
+  const url = '/api/clips/lobby?from=1000&to=5000';
+  it('starts playback at the sighting, measured from where the cut clip really begins', () => {
+    expect(clipSourceAt(url, 10_000, '6800')).toBe(`${url}#t=3.2`);
+    expect(clipSourceAt(url, 10_000, '10000')).toBe(`${url}#t=0.0`);
+    expect(clipSourceAt(url, 10_000, '12000')).toBe(`${url}#t=0.0`);
+  });
+  it('plays from the beginning when the clip start is unknown', () => {
+    for (const header of [null, '', 'soon', '0']) expect(clipSourceAt(url, 10_000, header)).toBe(url);
   });
 });

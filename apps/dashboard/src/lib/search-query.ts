@@ -63,6 +63,16 @@ export function clipWindow(clipUrl: string, start: number, end: number): { from:
   return { from: Math.floor(start), to: Math.max(Math.ceil(end), Math.floor(start) + 1) };
 }
 
+/**
+ * The clip URL with a media fragment (`#t=<s>`) that starts playback at the sighting rather than at the clip's
+ * pre-roll: `clipFrom` is the api's X-Clip-From header (ms), where the clip really begins. Without it, the URL as is.
+ */
+export function clipSourceAt(clipUrl: string, sightingStart: number, clipFrom: string | null): string {
+  const from = Number(clipFrom);
+  if (clipFrom === null || !Number.isFinite(from) || from <= 0) return clipUrl;
+  return `${clipUrl}#t=${Math.max(0, (sightingStart - from) / 1000).toFixed(1)}`;
+}
+
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
