@@ -1,7 +1,7 @@
 // The one error type of the HTTP layer, and the one mapping from every error a request can meet (ours,
 // @argus/store's, @argus/vision's, Fastify's and its plugins') to a status and an `{error: {code, message}}` body.
 import { isStoreError, type StoreErrorCode } from '@argus/store';
-import { VideoError } from '@argus/video';
+import { VideoError, type VideoErrorCode } from '@argus/video';
 import { VisionError, type VisionErrorCode } from '@argus/vision';
 
 export class ApiError extends Error {
@@ -49,7 +49,7 @@ const VISION_STATUS: Record<VisionErrorCode, number> = {
 };
 
 /** Video (clips and exports) codes that are the client's doing or a missing resource; the rest are 5xx. */
-const VIDEO_STATUS: Partial<Record<string, number>> = { INVALID_INPUT: 400, NO_RECORDING: 404, NOT_FOUND: 404, FFMPEG_MISSING: 503 };
+const VIDEO_STATUS: Partial<Record<VideoErrorCode, number>> = { INVALID_INPUT: 400, NO_RECORDING: 404, NOT_FOUND: 404, FFMPEG_MISSING: 503 };
 
 /** Fastify and @fastify/multipart error codes -> our code, status and a message that says what to do. */
 const FRAMEWORK: Record<string, { status: number; code: string; message: (maxUploadBytes: number) => string }> = {

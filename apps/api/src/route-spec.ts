@@ -76,7 +76,8 @@ export function describeIssues(where: string, error: z.ZodError): string {
     .join('; ');
 }
 
-function parsePart<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+/** `value` checked by `schema`, or a 400 INVALID_REQUEST naming each bad field under `where` (path, query, body, form). */
+export function parsePart<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw new ApiError(400, 'INVALID_REQUEST', describeIssues(where, result.error));
   return result.data;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { LoadedConfig } from '@argus/config';
 import { join } from 'node:path';
 import { AlertRepository, CameraRepository, ImageStore, LatestFrameRepository, SightingRepository, WatchlistRepository, type RedisClient } from '@argus/store';
-import { ClipCutter, ExportStore } from '@argus/video';
+import { ClipCutter, ExportStore, recordingsDirOf } from '@argus/video';
 import type { FaceAnalyzer } from '@argus/vision';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -65,7 +65,7 @@ export async function createServer(deps: ServerDeps): Promise<ApiServer> {
   const data = config.resolved.data;
   const search = new SightingSearchService({ config, sightings: new SightingRepository(redis), watchlist, images, log });
   const clips = new ClipCutter({
-    recordingsDir: join(data, 'recordings'),
+    recordingsDir: recordingsDirOf(data),
     cacheDir: join(data, 'clip-cache'),
     preRollS: config.clips.preRollS,
     postRollS: config.clips.postRollS,

@@ -1,6 +1,5 @@
 // One camera in the ingest process: CameraSource -> cameraPipeline -> sinks (alerts, sightings,
 // live view, status). Sink failures are logged and counted; they never stop the camera.
-import { join } from 'node:path';
 import { EMPTY, Subscription, catchError, from, mergeMap, tap } from 'rxjs';
 import type { Logger } from 'pino';
 import {
@@ -196,4 +195,3 @@ export class CameraWorker {
   }
 }
 
-export const recordingsDirOf = (dataDir: string): string => join(dataDir, 'recordings');

@@ -17,9 +17,9 @@ import {
   type Camera,
   type RedisClient,
 } from '@argus/store';
-import type { FrameSource } from '@argus/video';
+import { recordingsDirOf, type FrameSource } from '@argus/video';
 import type { FaceAnalyzer } from '@argus/vision';
-import { CameraWorker, recordingsDirOf, type CameraWorkerDeps } from './camera-worker.ts';
+import { CameraWorker, type CameraWorkerDeps } from './camera-worker.ts';
 import { IngestMetrics } from './metrics.ts';
 import { WatchlistDirectory } from './person-directory.ts';
 import { RetentionService } from './retention.service.ts';

@@ -4,10 +4,9 @@
 // together with their thumbnails. Sweeps never overlap; a failed sweep is logged and counted, and the next
 // one runs as usual.
 import type { LoadedConfig } from '@argus/config';
-import { parseImagePath, type ImageStore, type SightingRepository } from '@argus/store';
-import { ExportStore, RecordingRetention } from '@argus/video';
+import type { ImageStore, SightingRepository } from '@argus/store';
+import { ExportStore, RecordingRetention, recordingsDirOf } from '@argus/video';
 import type { Logger } from 'pino';
-import { recordingsDirOf } from './camera-worker.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 export interface RetentionDeps {
@@ -70,20 +69,17 @@ export class RetentionService {
     try {
       const recordings = await this.recordings.sweep(now);
       const trimmed = await sightings.trimOlderThan(config.retention.sightingsDays * 24 * HOUR_MS, now);
-      let thumbsDeleted = 0;
-      for (const path of trimmed.thumbPaths) {
-        const { kind, id } = parseImagePath(path);
-        if (await images.remove(kind, id).catch(() => false)) thumbsDeleted++;
-      }
+      const thumbsDeleted = await images.removePaths(trimmed.thumbPaths, (path, err) => log.warn({ path }, `retention: thumbnail ${path} not deleted: ${err.message}`));
       const summary: SweepSummary = {
         segmentsDeleted: recordings.deleted.length,
-        bytesFreed: recordings.deleted.reduce((sum, d) => sum + d.bytes, 0),
+        bytesFreed: recordings.freedBytes,
         sightingsTrimmed: trimmed.removed,
         thumbsDeleted,
       };
       for (const d of recordings.deleted) metrics.segmentsDeleted.inc({ reason: d.reason });
       metrics.recordingBytes.set(recordings.totalBytes);
-      if (summary.segmentsDeleted || summary.sightingsTrimmed) log.info(summary, `retention: ${summary.segmentsDeleted} segments (${Math.round(summary.bytesFreed / 1e6)} MB) and ${summary.sightingsTrimmed} sightings removed`);
+      // RecordingRetention logs its own summary; this line is about sightings.
+      if (summary.sightingsTrimmed) log.info(summary, `retention: ${summary.sightingsTrimmed} sightings older than ${config.retention.sightingsDays} days and ${thumbsDeleted} thumbnails removed`);
       return summary;
     } catch (err) {
       metrics.retentionFailures.inc();

@@ -87,4 +87,20 @@ export class ImageStore {
     const { kind, id } = parseImagePath(relativePath);
     return this.remove(kind, id);
   }
+
+  /**
+   * Deletes every image of `relativePaths` (as stored in Redis); returns how many files were deleted. The records
+   * are gone already when this runs, so a file that cannot be deleted is reported to `onError`, never thrown.
+   */
+  async removePaths(relativePaths: readonly string[], onError: (path: string, err: Error) => void): Promise<number> {
+    let deleted = 0;
+    for (const path of relativePaths) {
+      try {
+        if (await this.removePath(path)) deleted++;
+      } catch (err) {
+        onError(path, err as Error);
+      }
+    }
+    return deleted;
+  }
 }

@@ -105,27 +105,32 @@ export class SightingRepository {
   }
 
   /**
-   * Erasure: deletes every sighting matched to `personId` (one pass over the stream, reading only the fields it
-   * needs); returns how many and their thumbnails for the caller to delete from the ImageStore.
+   * Erasure: deletes every sighting matched to `personId` (one pass over the whole stream, a page at a time);
+   * returns how many and their thumbnails for the caller to delete from the ImageStore.
    */
   async removeByPerson(personId: string): Promise<TrimResult & { ids: string[] }> {
     const ids: string[] = [];
     const thumbPaths: string[] = [];
-    let cursor = '-';
+    await this.scan('-', '+', (id, fields) => {
+      if (fields.person !== personId) return;
+      ids.push(id);
+      if (fields.thumb) thumbPaths.push(fields.thumb);
+    });
+    const batches: string[][] = [];
+    for (let i = 0; i < ids.length; i += TRIM_PAGE) batches.push(ids.slice(i, i + TRIM_PAGE));
+    const removed = (await Promise.all(batches.map((batch) => this.client.xDel(keys.sightings, batch)))).reduce((sum, n) => sum + Number(n), 0);
+    return { removed, thumbPaths, ids };
+  }
+
+  /** Visits the text fields of every entry in [start, end] (stream ids or "-"/"+"), oldest first, a page at a time. */
+  private async scan(start: string, end: string, visit: (id: string, fields: Record<string, string | undefined>) => void): Promise<void> {
+    let cursor = start;
     for (;;) {
-      const page = await this.client.xRange(keys.sightings, cursor, '+', { COUNT: TRIM_PAGE });
-      for (const entry of page) {
-        const fields = entry.message as Record<string, string | undefined>;
-        if (fields.person !== personId) continue;
-        ids.push(String(entry.id));
-        if (fields.thumb) thumbPaths.push(fields.thumb);
-      }
-      if (page.length < TRIM_PAGE) break;
+      const page = await this.client.xRange(keys.sightings, cursor, end, { COUNT: TRIM_PAGE });
+      for (const entry of page) visit(String(entry.id), entry.message as Record<string, string | undefined>);
+      if (page.length < TRIM_PAGE) return;
       cursor = `(${String(page[page.length - 1]!.id)}`;
     }
-    let removed = 0;
-    for (let i = 0; i < ids.length; i += TRIM_PAGE) removed += Number(await this.client.xDel(keys.sightings, ids.slice(i, i + TRIM_PAGE)));
-    return { removed, thumbPaths, ids };
   }
 
   /** Sightings written within [from, to], oldest first. */
@@ -152,16 +157,9 @@ export class SightingRepository {
     const minId = streamIdFromMs(now - ageMs);
     const thumbPaths: string[] = [];
     // Collect the thumbnails first (only the "thumb" field is kept in memory), then trim in one command.
-    let cursor = '-';
-    for (;;) {
-      const page = await this.client.xRange(keys.sightings, cursor, `(${minId}`, { COUNT: TRIM_PAGE });
-      for (const entry of page) {
-        const thumb = (entry.message as Record<string, string | undefined>).thumb;
-        if (thumb) thumbPaths.push(thumb);
-      }
-      if (page.length < TRIM_PAGE) break;
-      cursor = `(${String(page[page.length - 1]!.id)}`;
-    }
+    await this.scan('-', `(${minId}`, (_id, fields) => {
+      if (fields.thumb) thumbPaths.push(fields.thumb);
+    });
     const removed = await this.client.xTrim(keys.sightings, 'MINID', minId);
     return { removed: Number(removed), thumbPaths };
   }

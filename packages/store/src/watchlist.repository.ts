@@ -59,6 +59,9 @@ export interface WatchlistOptions {
 const FACE_FIELDS = ['person', 'embedding', 'quality', 'imagePath'] as const;
 
 export class WatchlistRepository {
+  // The records are already gone; a stray file is logged, never a reason to fail the removal.
+  private readonly logImageError = (path: string, err: Error): void => this.log.warn(`watchlist: could not delete image ${path}: ${err.message}`);
+
   private readonly bin: BinaryRedisClient;
   private readonly log: StoreLog;
   private readonly maxAttempts: number;
@@ -197,7 +200,7 @@ export class WatchlistRepository {
       const replies = await execWatched(tx, multi);
       return { personId, faceIds, imagePaths, logId: String(replies[replies.length - 1]), imagesDeleted: 0 };
     });
-    if (options.images) removed.imagesDeleted = await this.deleteImages(options.images, removed.imagePaths);
+    if (options.images) removed.imagesDeleted = await options.images.removePaths(removed.imagePaths, this.logImageError);
     return removed;
   }
 
@@ -218,7 +221,7 @@ export class WatchlistRepository {
       const replies = await execWatched(tx, multi);
       return { personId, faceIds: [faceId], imagePaths: imagePath ? [imagePath] : [], logId: String(replies[3]), imagesDeleted: 0 };
     });
-    if (options.images) removed.imagesDeleted = await this.deleteImages(options.images, removed.imagePaths);
+    if (options.images) removed.imagesDeleted = await options.images.removePaths(removed.imagePaths, this.logImageError);
     return removed;
   }
 
@@ -279,18 +282,6 @@ export class WatchlistRepository {
     return this.txClient;
   }
 
-  private async deleteImages(images: ImageStore, paths: readonly string[]): Promise<number> {
-    let deleted = 0;
-    for (const path of paths) {
-      try {
-        if (await images.removePath(path)) deleted++;
-      } catch (err) {
-        // The records are already gone; a stray file is logged, never a reason to fail the removal.
-        this.log.warn(`watchlist: could not delete image ${path}: ${(err as Error).message}`);
-      }
-    }
-    return deleted;
-  }
 }
 
 /**

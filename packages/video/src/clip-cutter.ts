@@ -287,9 +287,12 @@ export class ClipCutter {
   async cut(camera: string, fromMs: number, toMs: number): Promise<Clip> {
     assertCameraId(camera);
     assertWindow(fromMs, toMs, this.maxWindowS);
-    const segments = await readSegments(join(this.recordingsDir, camera));
-    const plan = planClip(segments, fromMs - this.preRollMs, toMs + this.postRollMs);
-    if (!plan) throw noRecording(camera, fromMs - this.preRollMs, toMs + this.postRollMs, mergeRanges(segments));
+    const from = fromMs - this.preRollMs;
+    const to = toMs + this.postRollMs;
+    // Only the segments near the window are checked on disk (a day of recording is ~8,600 segments).
+    const segments = await readSegments(join(this.recordingsDir, camera), { fromMs: from, toMs: to });
+    const plan = planClip(segments, from, to);
+    if (!plan) throw noRecording(camera, from, to, await this.recordedRanges(camera));
     const key = clipCacheKey(camera, plan);
     let pending = this.inFlight.get(key);
     if (!pending) {
@@ -304,10 +307,8 @@ export class ClipCutter {
     const path = join(this.cacheDir, `${key}.mp4`);
     const metaPath = join(this.cacheDir, `${key}.json`);
     const cached = await this.readCached(path, metaPath);
-    if (cached) {
-      await this.pruneCache(key);
-      return cached;
-    }
+    if (cached) return cached;
+    // The cache only grows when a clip is cut: prune then, not on every hit (a player's Range requests).
     await this.pruneCache(key);
     const started = Date.now();
     const parts = plan.parts.map((p) => ({ ...p }));

@@ -5,6 +5,7 @@ import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile }
 import { join, resolve } from 'node:path';
 import type { SourceLogger } from './camera-source.ts';
 import type { ClipCutter } from './clip-cutter.ts';
+import { segmentKey } from './segment-list.ts';
 import { VideoError } from './video-error.ts';
 
 export const EXPORT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -168,7 +169,7 @@ export class ExportStore {
   /** "camera/segment name" of every segment an export was cut from; recording retention keeps these. */
   async pinnedSegments(): Promise<Set<string>> {
     const pinned = new Set<string>();
-    for (const r of await this.list()) for (const s of r.segments) pinned.add(`${r.camera}/${s}`);
+    for (const r of await this.list()) for (const s of r.segments) pinned.add(segmentKey(r.camera, s));
     return pinned;
   }
 

@@ -4,7 +4,7 @@ import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises
 import { join, resolve } from 'node:path';
 import type { SourceLogger } from './camera-source.ts';
 import { CAMERA_ID_PATTERN } from './clip-cutter.ts';
-import { parseSegmentList, parseSegmentStart, SEGMENT_LIST_PREFIX } from './segment-list.ts';
+import { parseSegmentList, parseSegmentStart, SEGMENT_LIST_PREFIX, segmentKey } from './segment-list.ts';
 import { VideoError } from './video-error.ts';
 
 /** A segment modified this recently may still be written by ffmpeg. */
@@ -52,11 +52,11 @@ export interface RetentionPlan {
 
 export interface RetentionResult {
   deleted: RetentionDeletion[];
+  /** Bytes of the deleted segments. */
+  freedBytes: number;
   keptPinned: number;
   totalBytes: number;
 }
-
-export const segmentKey = (camera: string, name: string): string => `${camera}/${name}`;
 
 /** Segments that may be being written: modified in the last 30 s, or a camera's newest that no list names yet. */
 export function activeSegments(segments: readonly SegmentFile[], now: number): Set<string> {
@@ -134,7 +134,6 @@ export class RecordingRetention {
   private readonly diskBudgetBytes: number;
   private readonly pinned: RecordingRetentionOptions['pinned'];
   private readonly log: SourceLogger | undefined;
-  private running: Promise<RetentionResult> | undefined;
 
   constructor(options: RecordingRetentionOptions) {
     const problems: string[] = [];
@@ -150,13 +149,8 @@ export class RecordingRetention {
     this.log = options.log;
   }
 
-  /** One pass; a call while one runs gets that pass's result. */
-  sweep(now: number = Date.now()): Promise<RetentionResult> {
-    this.running ??= this.sweepOnce(now).finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private async sweepOnce(now: number): Promise<RetentionResult> {
+  /** One pass (the caller keeps passes from overlapping: the ingest RetentionService runs one at a time). */
+  async sweep(now: number = Date.now()): Promise<RetentionResult> {
     const pinned = await this.pinned();
     const { folders, segments } = await this.scan();
     const plan = planRetention(segments, { now, maxAgeMs: this.maxAgeMs, diskBudgetBytes: this.diskBudgetBytes, pinned });
@@ -190,7 +184,7 @@ export class RecordingRetention {
       this.log?.warn(fields, `${summary}, still over the budget: the rest is pinned by exports or being written; remove exports or raise the disk budget`);
     } else if (deleted.length || listsRemoved) this.log?.info(fields, summary);
     else this.log?.debug(fields, summary);
-    return { deleted, keptPinned: plan.keptPinned, totalBytes };
+    return { deleted, freedBytes: freed, keptPinned: plan.keptPinned, totalBytes };
   }
 
   /** Every camera folder's segment files and lists. Only files named like segments or lists are ever looked at. */

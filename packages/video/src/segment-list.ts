@@ -22,6 +22,12 @@ export interface SegmentListEntry {
   endS: number;
 }
 
+/** Where recordings live under the data directory: <data>/recordings/<camera>/ (ingest writes, the api cuts). */
+export const recordingsDirOf = (dataDir: string): string => join(dataDir, 'recordings');
+
+/** "camera/segment name": how exports pin segments and retention recognises them. */
+export const segmentKey = (camera: string, name: string): string => `${camera}/${name}`;
+
 /** ffmpeg's strftime pattern for segment names; parseSegmentStart reads it back. */
 export const SEGMENT_NAME_PATTERN = '%Y%m%dT%H%M%S%z.mp4';
 export const SEGMENT_LIST_PREFIX = 'segments-';
@@ -71,8 +77,14 @@ export function parseSegmentStart(name: string): number | undefined {
   return Date.UTC(n(1), n(2) - 1, n(3), n(4), n(5), n(6)) - offsetMin * 60_000;
 }
 
-/** Every listed segment of one camera folder whose file still exists, oldest first. */
-export async function readSegments(cameraDir: string): Promise<RecordedSegment[]> {
+/** Segment names carry whole seconds: a window is widened by this much before segments are left out. */
+const NAME_SLACK_MS = 2000;
+
+/**
+ * Every listed segment of one camera folder whose file still exists, oldest first; with `window`, only those
+ * overlapping it (widened by the names' one-second precision), so a long recording is not stat'ed file by file.
+ */
+export async function readSegments(cameraDir: string, window?: { fromMs: number; toMs: number }): Promise<RecordedSegment[]> {
   let names: string[];
   try {
     names = await readdir(cameraDir);
@@ -86,10 +98,12 @@ export async function readSegments(cameraDir: string): Promise<RecordedSegment[]
     const csv = await readFile(join(cameraDir, list), 'utf8').catch(() => '');
     for (const entry of parseSegmentList(csv)) {
       const startMs = parseSegmentStart(entry.name);
+      if (startMs === undefined) continue;
+      const durationS = entry.endS - entry.startS;
+      if (window && (startMs + durationS * 1000 < window.fromMs - NAME_SLACK_MS || startMs > window.toMs + NAME_SLACK_MS)) continue;
       const path = join(cameraDir, entry.name);
       // Retention may have deleted the file since it was listed.
-      if (startMs === undefined || !(await stat(path).then((s) => s.isFile(), () => false))) continue;
-      const durationS = entry.endS - entry.startS;
+      if (!(await stat(path).then((s) => s.isFile(), () => false))) continue;
       segments.push({ path, name: entry.name, startMs, endMs: startMs + Math.round(durationS * 1000), durationS });
     }
   }

@@ -73,7 +73,7 @@ export function clipRoutes(ctx: ServerContext): RouteSpec[] {
       summary: 'Every kept clip, newest first',
       tag: 'clips',
       responses: { 200: { description: 'Exports', schema: exportListResponseSchema } },
-      handler: async () => ({ exports: (await ctx.exports.list()).sort((a, b) => b.createdAt - a.createdAt).map(exportView) }),
+      handler: async () => ({ exports: (await ctx.exports.list()).map(exportView) }), // newest first
     }),
     defineRoute({
       method: 'GET',

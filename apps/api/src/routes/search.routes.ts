@@ -10,17 +10,15 @@ import {
   type SearchResponse,
 } from '@argus/protocol';
 import { ApiError } from '../api-error.ts';
-import { defineRoute, describeIssues, type RouteSpec } from '../route-spec.ts';
+import { defineRoute, parsePart, type RouteSpec } from '../route-spec.ts';
 import type { ServerContext } from '../server-context.ts';
 import { chooseSearchFace } from '../services/enrollment.service.ts';
-import type { FoundSighting, SightingQueryInput } from '../services/sighting-search.service.ts';
+import { DEFAULT_SEARCH_LIMIT, type FoundSighting, type SightingQueryInput } from '../services/sighting-search.service.ts';
 import { PHOTO_FIELD, readUpload } from './photo-upload.ts';
 
-const DEFAULT_LIMIT = 50;
+const clipUrl = (camera: string, start: number, end: number): string => `/api/clips/${camera}?from=${Math.floor(start)}&to=${Math.ceil(end)}`;
 
-export const clipUrl = (camera: string, start: number, end: number): string => `/api/clips/${camera}?from=${Math.floor(start)}&to=${Math.ceil(end)}`;
-
-export function toSearchResult({ sighting, score, person }: FoundSighting): SearchResponse['results'][number] {
+function toSearchResult({ sighting, score, person }: FoundSighting): SearchResponse['results'][number] {
   return {
     sightingId: sighting.id,
     camera: sighting.camera,
@@ -50,7 +48,7 @@ export function searchRoutes(ctx: ServerContext): RouteSpec[] {
           to: { type: 'string', description: 'Latest time (ms since epoch or ISO 8601)' },
           cameras: { type: 'string', description: 'Comma-separated camera ids (default: all)' },
           minScore: { type: 'string', description: 'Least similarity, -1..1 (default: none)' },
-          limit: { type: 'string', description: `Results at most (default ${DEFAULT_LIMIT}, at most search.max_results)` },
+          limit: { type: 'string', description: `Results at most (default ${DEFAULT_SEARCH_LIMIT}, at most search.max_results)` },
         },
         required: [PHOTO_FIELD],
       },
@@ -69,21 +67,21 @@ export function searchRoutes(ctx: ServerContext): RouteSpec[] {
             maxPhotos: 1,
             onPhoto: (photo) => ctx.enrollment.judgeWith(photo, chooseSearchFace),
           });
-          const parsed = searchFormSchema.safeParse(fields);
-          if (!parsed.success) throw new ApiError(400, 'INVALID_REQUEST', describeIssues('form', parsed.error));
+          const form = parsePart(searchFormSchema, fields, 'form');
           const verdict = results[0];
           if (!verdict) throw new ApiError(400, 'INVALID_REQUEST', `no photo received: send it as an "${PHOTO_FIELD}" part, or send JSON {"personId": ...}`);
           if (!verdict.ok) throw new ApiError(verdict.code === 'NOT_AN_IMAGE' ? 400 : 422, verdict.code, `${verdict.file}: ${verdict.reason}`);
-          query = { ...parsed.data, embeddings: [verdict.face.embedding] };
+          query = { ...form, embeddings: [verdict.face.embedding] };
+          ctx.metrics.searches.inc({ by: 'photo' });
         } else {
           const person = await ctx.watchlist.getPerson(body.personId);
           if (!person) throw new ApiError(404, 'NOT_FOUND', `person ${body.personId} does not exist: list people with GET /api/watchlist, or search by photo`);
           const faces = await ctx.watchlist.facesOf(person.id);
           if (faces.length === 0) throw new ApiError(422, 'NO_FACE', `${person.name} has no enrolled faces: add photos with POST /api/watchlist/${person.id}/faces`);
           query = { ...body, embeddings: faces.map((f) => f.embedding) };
+          ctx.metrics.searches.inc({ by: 'person' });
         }
-        const found = await ctx.search.search({ ...query, limit: query.limit ?? DEFAULT_LIMIT });
-        ctx.metrics.searches.inc({ by: request.isMultipart() ? 'photo' : 'person' });
+        const found = await ctx.search.search(query);
         return {
           results: found.map(toSearchResult),
           searched: { faces: query.embeddings.length, sightings: ctx.search.size, ms: Math.round(performance.now() - started) },

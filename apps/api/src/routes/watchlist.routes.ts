@@ -8,8 +8,7 @@ import {
   watchlistResponseSchema,
   type PersonView,
 } from '@argus/protocol';
-import { ApiError } from '../api-error.ts';
-import { defineRoute, describeIssues, type MultipartDoc, type RouteSpec } from '../route-spec.ts';
+import { defineRoute, parsePart, type MultipartDoc, type RouteSpec } from '../route-spec.ts';
 import { MAX_PHOTOS_PER_REQUEST, type ServerContext } from '../server-context.ts';
 import { faceImageUrl } from '../services/enrollment.service.ts';
 import { PHOTO_FIELD, readUpload } from './photo-upload.ts';
@@ -58,9 +57,7 @@ export function watchlistRoutes(ctx: ServerContext): RouteSpec[] {
       },
       handler: async ({ request, reply }) => {
         const { fields, results } = await readUpload(request, { fields: ['name', 'notes'], ...judge });
-        const parsed = enrollFieldsSchema.safeParse(fields);
-        if (!parsed.success) throw new ApiError(400, 'INVALID_REQUEST', describeIssues('form', parsed.error));
-        const enrolled = await ctx.enrollment.enroll(parsed.data, results);
+        const enrolled = await ctx.enrollment.enroll(parsePart(enrollFieldsSchema, fields, 'form'), results);
         reply.status(201).header('location', `/api/watchlist/${enrolled.id}`);
         return enrolled;
       },

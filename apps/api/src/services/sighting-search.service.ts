@@ -6,10 +6,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedConfig } from '@argus/config';
-import { SightingIndexWorker, type SightingHit, type SightingIndexOptions } from '@argus/gallery';
+import { SightingIndexWorker, type SightingIndexOptions, type SightingQuery } from '@argus/gallery';
 import type { Sighting } from '@argus/protocol';
 import type { ImageStore, SightingRepository, WatchlistRepository } from '@argus/store';
-import { parseImagePath } from '@argus/store';
 import type { Logger } from 'pino';
 import { ApiError } from '../api-error.ts';
 
@@ -19,18 +18,12 @@ export interface SightingSearchDeps {
   watchlist: WatchlistRepository;
   images: ImageStore;
   log: Logger;
-  /** Where the index snapshot lives; default <data>/snapshots/sightings. */
-  snapshotDir?: string;
 }
 
-export interface SightingQueryInput {
-  embeddings: Float32Array[];
-  from?: number | undefined;
-  to?: number | undefined;
-  cameras?: readonly string[] | undefined;
-  minScore?: number | undefined;
-  limit?: number | undefined;
-}
+/** The index's query; `limit` defaults to DEFAULT_SEARCH_LIMIT, at most search.max_results. */
+export type SightingQueryInput = Omit<SightingQuery, 'limit'> & { limit?: number | undefined };
+
+export const DEFAULT_SEARCH_LIMIT = 50;
 
 export interface FoundSighting {
   sighting: Sighting;
@@ -50,12 +43,11 @@ export class SightingSearchService {
   private tailing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readyPromise: Promise<void> | undefined;
-  private loaded = 0;
   private saving: Promise<void> | undefined;
   readonly snapshotDir: string;
 
   constructor(private readonly deps: SightingSearchDeps) {
-    this.snapshotDir = deps.snapshotDir ?? join(deps.config.resolved.data, 'snapshots', 'sightings');
+    this.snapshotDir = join(deps.config.resolved.data, 'snapshots', 'sightings');
   }
 
   /** Sightings in the index (as of the last add or search). */
@@ -95,13 +87,13 @@ export class SightingSearchService {
   }
 
   /** Resolves once the index holds every sighting that existed at start. */
-  async ready(waitMs = READY_WAIT_MS): Promise<void> {
+  async ready(): Promise<void> {
     if (!this.readyPromise) this.start();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new ApiError(503, 'SEARCH_NOT_READY', `the sightings index is still loading (${this.loaded} sightings so far): try again in a few seconds`)),
-        waitMs,
+        () => reject(new ApiError(503, 'SEARCH_NOT_READY', `the sightings index is still loading (${this.indexed} sightings so far): try again in a few seconds`)),
+        READY_WAIT_MS,
       );
     });
     try {
@@ -116,35 +108,26 @@ export class SightingSearchService {
 
   async search(query: SightingQueryInput): Promise<FoundSighting[]> {
     await this.ready();
-    const limit = Math.min(query.limit ?? 50, this.deps.config.search.maxResults);
-    const index = this.requireIndex();
-    const hits: SightingHit[] = await index.search({
-      embeddings: query.embeddings,
-      limit,
-      ...(query.from !== undefined ? { from: query.from } : {}),
-      ...(query.to !== undefined ? { to: query.to } : {}),
-      ...(query.cameras?.length ? { cameras: query.cameras } : {}),
-      ...(query.minScore !== undefined ? { minScore: query.minScore } : {}),
-    });
-    this.indexed = await index.size();
+    const limit = Math.min(query.limit ?? DEFAULT_SEARCH_LIMIT, this.deps.config.search.maxResults);
+    // No cameras named means all of them (to the index, an empty list matches none).
+    const hits = await this.requireIndex().search({ ...query, limit, cameras: query.cameras?.length ? query.cameras : undefined });
     const stored = new Map((await this.deps.sightings.getMany(hits.map((h) => h.id))).map((s) => [s.id, s]));
-    const names = new Map<string, string | null>();
-    const found: FoundSighting[] = [];
-    for (const hit of hits) {
+    // The people named by the hits, each read once (in one pipelined round trip); a removed one reads as null.
+    const personIds = [...new Set([...stored.values()].flatMap((s) => (s.personId ? [s.personId] : [])))];
+    const people = await Promise.all(personIds.map((id) => this.deps.watchlist.getPerson(id)));
+    const names = new Map(personIds.map((id, i) => [id, people[i]?.name]));
+    return hits.flatMap((hit): FoundSighting[] => {
       const sighting = stored.get(hit.id);
-      if (!sighting) continue; // erased or trimmed since it was indexed
-      let person: FoundSighting['person'];
-      if (sighting.personId) {
-        if (!names.has(sighting.personId)) names.set(sighting.personId, (await this.deps.watchlist.getPerson(sighting.personId))?.name ?? null);
-        const name = names.get(sighting.personId);
-        if (name) person = { id: sighting.personId, name };
-      }
-      found.push({ sighting, score: hit.score, ...(person ? { person } : {}) });
-    }
-    return found;
+      if (!sighting) return []; // erased or trimmed since it was indexed
+      const name = sighting.personId ? names.get(sighting.personId) : undefined;
+      return [{ sighting, score: hit.score, ...(name ? { person: { id: sighting.personId!, name } } : {}) }];
+    });
   }
 
-  /** A removed person: their sightings stay (they are still faces seen on camera) but lose the link. */
+  /**
+   * A removed person: their sightings stay (they are still faces seen on camera) but lose the link, which search
+   * resolves against the watchlist when it reads results; returns how many indexed sightings named them.
+   */
   async unlinkPerson(personId: string): Promise<number> {
     return this.index ? this.index.unlinkPerson(personId) : 0;
   }
@@ -152,16 +135,8 @@ export class SightingSearchService {
   /** Erasure: removes the person's sightings from Redis, their thumbnails from disk, and from the index. */
   async erasePerson(personId: string): Promise<{ sightingsRemoved: number; thumbsDeleted: number }> {
     const { removed, thumbPaths, ids } = await this.deps.sightings.removeByPerson(personId);
-    if (this.index) await this.index.remove(ids);
-    let thumbsDeleted = 0;
-    for (const path of thumbPaths) {
-      try {
-        const { kind, id } = parseImagePath(path);
-        if (await this.deps.images.remove(kind, id)) thumbsDeleted++;
-      } catch (err) {
-        this.deps.log.warn({ err, path }, `erasure: thumbnail ${path} not deleted: ${(err as Error).message}`);
-      }
-    }
+    if (this.index) this.indexed -= await this.index.remove(ids);
+    const thumbsDeleted = await this.deps.images.removePaths(thumbPaths, (path, err) => this.deps.log.warn({ err, path }, `erasure: thumbnail ${path} not deleted: ${err.message}`));
     this.deps.log.info({ person: personId, sightingsRemoved: removed, thumbsDeleted }, `erased ${removed} sightings of person ${personId}`);
     return { sightingsRemoved: removed, thumbsDeleted };
   }
@@ -182,7 +157,6 @@ export class SightingSearchService {
       sightings.map((s) => ({ id: s.id, camera: s.camera, start: s.start, end: s.end, embedding: s.embedding, ...(s.personId ? { personId: s.personId } : {}) })),
     );
     this.lastId = sightings[sightings.length - 1]!.id;
-    this.loaded += sightings.length;
     this.indexed += sightings.length;
   }
 
@@ -205,7 +179,7 @@ export class SightingSearchService {
       const page = await this.deps.sightings.readAfter(this.lastId, CATCH_UP_PAGE);
       await this.add(page);
       if (page.length < CATCH_UP_PAGE) break;
-      if (this.loaded % 50_000 < CATCH_UP_PAGE) this.deps.log.info(`sightings index: ${this.loaded} sightings loaded`);
+      if (this.indexed % 50_000 < CATCH_UP_PAGE) this.deps.log.info(`sightings index: ${this.indexed} sightings loaded`);
     }
     await this.dropExpired();
     this.deps.log.info(`sightings index ready: ${this.indexed} sightings in ${Date.now() - started} ms`);

@@ -3,6 +3,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { ErrorBody } from '@argus/protocol';
 
 /** Hop-by-hop headers (RFC 9110 7.6.1) belong to one connection and are never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -21,9 +22,6 @@ const HOP_BY_HOP = new Set([
 export const WS_TOKEN_PROTOCOL_PREFIX = 'bearer.';
 const PROTOCOL_TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
-export interface ErrorBody {
-  error: { code: string; message: string };
-}
 
 export const unauthorizedBody = (): ErrorBody => ({
   error: { code: 'UNAUTHORIZED', message: 'not signed in: sign in at /login with the admin token' },
